@@ -1,0 +1,1 @@
+"""The line classifier: features, model, dataset assembly, training and evaluation."""

@@ -1,0 +1,37 @@
+"""Scrapy settings shared by crawls and by one-off URL fetches.
+
+One place for politeness and safety limits, so ``newsclean clean URL`` and ``newsclean crawl``
+fetch pages the same way.
+"""
+
+from newsclean import __version__
+
+BOT_NAME = "newsclean"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = f"newsclean/{__version__} (+https://github.com/newsclean/newsclean; news corpus crawler)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: AutoThrottle adapts to the server; hard caps per domain.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 10.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+
+# Robustness: bounded time and size for every download.
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
