@@ -1,0 +1,24 @@
+"""Shared test fixtures: the optional ../shared folder and small helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsclean.paths import PROJECT_ROOT, shared_dir
+
+SHARED = shared_dir()
+TESTS_DIR = Path(__file__).resolve().parent
+
+needs_shared = pytest.mark.skipif(
+    SHARED is None,
+    reason=f"../shared (seeds and corpora) not found beside {PROJECT_ROOT}; set NEWSCLEAN_SHARED",
+)
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if SHARED is None:
+        pytest.skip("../shared (seeds and corpora) not found; set NEWSCLEAN_SHARED")
+    return SHARED
