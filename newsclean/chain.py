@@ -1,0 +1,106 @@
+"""The cleaning chain: bytes of one page in, one article dict out.
+
+decode -> DOM clean -> extract -> lines -> normalise -> metadata lines -> classify -> article.
+``newsclean clean`` and the crawl's item pipeline both call :func:`clean_document`, so a crawl
+and a one-off clean can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from newsclean.article import build_article
+from newsclean.errors import NoArticleError
+from pipelines.classify import decide, filter_texts
+from pipelines.decode import decode_bytes, looks_like_html
+from pipelines.domclean import clean_dom
+from pipelines.extract import extract_html
+from pipelines.lines import to_lines
+from pipelines.metalines import split_metadata
+from pipelines.normalise import normalise_lines, normalise_meta
+from pipelines.textdump import extract_text
+from pipelines.types import Removed
+
+if TYPE_CHECKING:
+    from classifiers.model import LineClassifier
+
+MIN_ARTICLE_CHARS = 30  # below this what is left is a stray line, not an article body
+
+
+def clean_document(
+    data: bytes | str,
+    *,
+    url: str,
+    content_type: str | None = None,
+    kind: str | None = None,
+    classifier: LineClassifier | None = None,
+    fetched_at: datetime | None = None,
+    with_lines: bool = False,
+) -> dict:
+    """Clean one page. ``kind`` is ``"html"`` or ``"text"``; sniffed from the content when None.
+
+    ``with_lines`` adds a ``lines`` field: every line in page order, kept or not (for review).
+    Raises NotADocumentError for binary or empty data and NoArticleError when no body is left.
+    """
+    if classifier is None:
+        from classifiers.model import load_classifier
+
+        classifier = load_classifier()
+    text = decode_bytes(data, content_type).text if isinstance(data, bytes) else data
+    if kind is None:
+        kind = "html" if looks_like_html(text) else "text"
+    if kind == "html":
+        soup, hidden = clean_dom(text)
+        extracted = extract_html(soup, url)
+        set_aside = hidden + extracted.removed
+    else:
+        extracted = extract_text(text)
+        set_aside = list(extracted.removed)
+
+    all_lines, conversion = normalise_lines(to_lines(extracted.blocks))
+    meta = normalise_meta(extracted.meta, conversion)
+    body_lines, meta, meta_removed = split_metadata(all_lines, meta)
+    decisions = decide(body_lines, classifier)
+    kept = [d.line for d in decisions if d.kept]
+    judged = [Removed(d.line.text, d.reason or "boilerplate", d.score) for d in decisions if not d.kept]
+    removed = set_aside + meta_removed + judged
+
+    if sum(len(line.text) for line in kept) < MIN_ARTICLE_CHARS:
+        raise NoArticleError(_no_article_message(len(all_lines), removed))
+    meta.keywords = filter_texts(meta.keywords, classifier)
+    if meta.title and not filter_texts([meta.title], classifier):
+        meta.title = None  # a <title> made of spam is worse than no title
+    article = build_article(
+        url=url,
+        meta=meta,
+        kept=kept,
+        removed=removed,
+        converted=conversion.converted,
+        conversion=conversion.config,
+        classifier_version=classifier.version,
+        fetched_at=fetched_at,
+    )
+    if with_lines:
+        article["lines"] = _page_order(all_lines, body_lines, decisions, set_aside)
+    return article
+
+
+def _page_order(all_lines, body_lines, decisions, set_aside) -> list[dict]:
+    """Every line in page order with its fate; hidden text (no position) comes first."""
+    fate = {d.line.index: (d.kept, d.reason, d.score) for d in decisions}
+    body_idx = {line.index for line in body_lines}
+    out = [{"text": r.text, "kept": False, "reason": r.reason, "score": r.score} for r in set_aside]
+    for line in all_lines:
+        kept, reason, score = fate.get(line.index, (False, "metadata", None))
+        if line.index not in body_idx:
+            kept, reason, score = False, "metadata", None
+        out.append({"text": line.text, "kept": kept, "reason": reason, "score": score})
+    return out
+
+
+def _no_article_message(n_lines: int, removed: list[Removed]) -> str:
+    counts = Counter(r.reason for r in removed)
+    detail = ", ".join(f"{reason} {n}" for reason, n in counts.most_common()) or "nothing readable"
+    return f"no article body found ({n_lines} lines; removed: {detail})"

@@ -1,0 +1,91 @@
+"""A spider that fetches a fixed list of URLs once, for ``newsclean clean URL``.
+
+It exists so one-off fetches go through the same Scrapy machinery as crawls: robots.txt,
+user agent, retries, timeouts and the download size cap all come from newsclean.settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A downloaded page (after redirects)."""
+
+    url: str
+    body: bytes
+    content_type: str | None
+    status: int
+
+
+class OneOffSpider(scrapy.Spider):
+    name = "oneoff"
+    custom_settings = {"AUTOTHROTTLE_ENABLED": False, "HTTPERROR_ALLOW_ALL": False}
+
+    def __init__(self, urls: list[str], results: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.urls = list(urls)
+        self.results = results  # requested URL -> Fetched | str (error message)
+
+    async def start(self):
+        for request in self._requests():
+            yield request
+
+    def _requests(self) -> Iterator[scrapy.Request]:
+        for url in self.urls:
+            yield scrapy.Request(
+                url, callback=self.got, errback=self.failed, dont_filter=True, cb_kwargs={"asked": url}
+            )
+
+    def got(self, response: Response, asked: str):
+        ctype = response.headers.get(b"Content-Type")
+        self.results[asked] = Fetched(
+            url=response.url,
+            body=response.body,
+            content_type=ctype.decode("latin-1") if ctype else None,
+            status=response.status,
+        )
+        return None
+
+    def failed(self, failure: Failure):
+        asked = failure.request.cb_kwargs.get("asked", failure.request.url)
+        self.results[asked] = describe_failure(failure, self.settings)
+
+
+def describe_failure(failure: Failure, settings) -> str:
+    """One line a user understands for a failed download."""
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet import defer
+    from twisted.internet.error import (
+        ConnectError,
+        ConnectionRefusedError,
+        DNSLookupError,
+        TCPTimedOutError,
+        TimeoutError,
+    )
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"HTTP {exc.response.status} from server"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc) or "request ignored"
+        return "forbidden by robots.txt" if "robots" in text.lower() else text
+    if isinstance(exc, DNSLookupError):
+        return "cannot resolve host name"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError | TCPTimedOutError):
+        return f"timed out after {settings.getint('DOWNLOAD_TIMEOUT')} s"
+    if isinstance(exc, defer.CancelledError):
+        cap = settings.getint("DOWNLOAD_MAXSIZE")
+        return f"response larger than the download cap of {cap} bytes"
+    if isinstance(exc, ConnectError):
+        return f"cannot connect: {exc}"
+    return f"{type(exc).__name__}: {exc}".strip(": ")
