@@ -1,0 +1,171 @@
+"""The sources file: which sites a scheduled crawl visits and how it tells articles from lists.
+
+Validated up front so a typo in cron's sources file fails the run at once with one line that
+names the site and the key, instead of a crawl that quietly does nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from newsclean.errors import ConfigError
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+SITE_KEYS = {
+    "name",
+    "start_urls",
+    "allowed_domains",
+    "article_url_pattern",
+    "follow_url_pattern",
+    "max_pages",
+}
+DEFAULT_MAX_PAGES = 5000
+
+
+@dataclass(frozen=True)
+class Site:
+    """One site of the sources file, with defaults filled in."""
+
+    name: str
+    start_urls: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    article_url_pattern: re.Pattern[str] | None = None
+    follow_url_pattern: re.Pattern[str] | None = None
+    max_pages: int = DEFAULT_MAX_PAGES
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def allows(self, url: str) -> bool:
+        """True when ``url`` is on one of the site's domains (or their subdomains)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def is_article_url(self, url: str) -> bool | None:
+        """True/False when the site has an article pattern, None when the extractor must decide."""
+        if self.article_url_pattern is None:
+            return None
+        return self.article_url_pattern.search(url) is not None
+
+    def is_follow_url(self, url: str) -> bool:
+        """A list or pagination page to follow for more links."""
+        if self.follow_url_pattern is not None:
+            return self.follow_url_pattern.search(url) is not None
+        return self.is_article_url(url) is not True
+
+
+def load_sources(path: str | Path, *, max_pages: int | None = None) -> list[Site]:
+    """Read and validate a sources file; ``max_pages`` overrides every site's cap."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"sources file not found: {path}") from None
+    except OSError as err:
+        raise ConfigError(f"cannot read sources file {path}: {err.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    return parse_sources(data, origin=str(path), max_pages=max_pages)
+
+
+def parse_sources(
+    data: dict[str, Any], *, origin: str = "sources", max_pages: int | None = None
+) -> list[Site]:
+    """Validate the parsed TOML of a sources file."""
+    unknown = set(data) - {"site"}
+    if unknown:
+        raise ConfigError(f"{origin}: unknown top-level key(s) {_names(unknown)}; expected [[site]] tables")
+    tables = data.get("site")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(f"{origin}: no [[site]] table")
+    sites: list[Site] = []
+    seen: set[str] = set()
+    for i, table in enumerate(tables, 1):
+        where = f"{origin}: site #{i}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: must be a table")
+        site = _parse_site(table, where, max_pages)
+        if site.name in seen:
+            raise ConfigError(f"{origin}: duplicate site name {site.name!r}")
+        seen.add(site.name)
+        sites.append(site)
+    return sites
+
+
+def _parse_site(table: dict[str, Any], where: str, max_pages_override: int | None) -> Site:
+    unknown = set(table) - SITE_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {_names(unknown)}; allowed: {_names(SITE_KEYS)}")
+    name = table.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where}: 'name' is required and must be a non-empty string")
+    where = f"{where} ({name})"
+    start_urls = _str_list(table, "start_urls", where, required=True)
+    for url in start_urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise ConfigError(f"{where}: start URL {url!r} must use http:// or https://")
+        if not parts.hostname:
+            raise ConfigError(f"{where}: start URL {url!r} has no host")
+    domains = _str_list(table, "allowed_domains", where, required=False)
+    if not domains:
+        domains = sorted({urlsplit(u).hostname or "" for u in start_urls})
+    domains = [d.lower().strip().lstrip(".") for d in domains]
+    for url in start_urls:
+        host = urlsplit(url).hostname or ""
+        if not any(host == d or host.endswith("." + d) for d in domains):
+            raise ConfigError(f"{where}: start URL {url!r} is outside allowed_domains {domains}")
+    max_pages = table.get("max_pages", DEFAULT_MAX_PAGES)
+    if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
+        raise ConfigError(f"{where}: 'max_pages' must be a positive integer, got {max_pages!r}")
+    if max_pages_override is not None:
+        max_pages = max_pages_override
+    return Site(
+        name=name.strip(),
+        start_urls=tuple(start_urls),
+        allowed_domains=tuple(domains),
+        article_url_pattern=_regex(table, "article_url_pattern", where),
+        follow_url_pattern=_regex(table, "follow_url_pattern", where),
+        max_pages=max_pages,
+    )
+
+
+def _str_list(table: dict[str, Any], key: str, where: str, *, required: bool) -> list[str]:
+    value = table.get(key)
+    if value is None:
+        if required:
+            raise ConfigError(f"{where}: {key!r} is required (a list of URLs)")
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where}: {key!r} must be a list of non-empty strings")
+    if required and not value:
+        raise ConfigError(f"{where}: {key!r} is empty")
+    return [v.strip() for v in value]
+
+
+def _regex(table: dict[str, Any], key: str, where: str) -> re.Pattern[str] | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: {key!r} must be a non-empty string (a regular expression)")
+    try:
+        return re.compile(value)
+    except re.error as err:
+        raise ConfigError(f"{where}: {key!r} is not a valid regular expression: {err}") from None
+
+
+def _names(keys: set[str]) -> str:
+    return ", ".join(sorted(keys))

@@ -1,0 +1,94 @@
+"""The sources file: valid files load with defaults, every mistake is one clear ConfigError line."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsclean.errors import ConfigError
+from newsclean.sources import DEFAULT_MAX_PAGES, load_sources
+
+GOOD = """
+[[site]]
+name = "one"
+start_urls = ["http://127.0.0.1:8000/"]
+article_url_pattern = "/news/\\\\d+\\\\.html$"
+follow_url_pattern = "/list/"
+max_pages = 50
+
+[[site]]
+name = "two"
+start_urls = ["https://www.example.cn/tech/"]
+allowed_domains = ["example.cn"]
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_valid_file_loads_with_defaults(tmp_path):
+    one, two = load_sources(write(tmp_path, GOOD))
+    assert one.name == "one" and one.max_pages == 50
+    assert one.allowed_domains == ("127.0.0.1",)
+    assert one.is_article_url("http://127.0.0.1:8000/news/12.html") is True
+    assert one.is_article_url("http://127.0.0.1:8000/list/2.html") is False
+    assert one.is_follow_url("http://127.0.0.1:8000/list/2.html")
+    assert not one.is_follow_url("http://127.0.0.1:8000/about.html")
+    assert two.max_pages == DEFAULT_MAX_PAGES
+    assert two.is_article_url("https://www.example.cn/a.html") is None
+    assert two.allows("https://news.example.cn/x") and not two.allows("https://example.com/x")
+    # without a follow pattern, anything not known to be an article is followed
+    assert two.is_follow_url("https://www.example.cn/tech/2.html")
+
+
+def test_max_pages_override(tmp_path):
+    sites = load_sources(write(tmp_path, GOOD), max_pages=3)
+    assert [s.max_pages for s in sites] == [3, 3]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[site]]\nname = "a"\nstart_urls = ["http://h/"]\nbogus = 1\n', "unknown key(s) bogus"),
+        (
+            '[[site]]\nname = "a"\nstart_urls = ["http://h/"]\narticle_url_pattern = "(["\n',
+            "not a valid regular",
+        ),
+        ('[[site]]\nname = "a"\n', "'start_urls' is required"),
+        ('[[site]]\nname = "a"\nstart_urls = []\n', "'start_urls' is empty"),
+        ('[[site]]\nname = "a"\nstart_urls = ["ftp://h/"]\n', "must use http:// or https://"),
+        (
+            '[[site]]\nname = "a"\nstart_urls = ["http://h/"]\n[[site]]\nname = "a"\nstart_urls = ["http://h/"]\n',
+            "duplicate site name 'a'",
+        ),
+        (
+            '[[site]]\nname = "a"\nstart_urls = ["http://h/"]\nmax_pages = "ten"\n',
+            "'max_pages' must be a positive integer",
+        ),
+        (
+            '[[site]]\nname = "a"\nstart_urls = ["http://h/"]\nmax_pages = 0\n',
+            "'max_pages' must be a positive integer",
+        ),
+        ('[[site]]\nname = "a"\nstart_urls = [1]\n', "must be a list of non-empty strings"),
+        ('[[site]]\nname = 5\nstart_urls = ["http://h/"]\n', "'name' is required"),
+        (
+            '[[site]]\nname = "a"\nstart_urls = ["http://h/"]\nallowed_domains = ["other.cn"]\n',
+            "outside allowed_domains",
+        ),
+        ('title = "x"\n', "unknown top-level key(s) title"),
+        ("", "no [[site]] table"),
+        ("[[site]\n", "invalid TOML"),
+    ],
+)
+def test_bad_files_give_one_line_errors(tmp_path, text, message):
+    with pytest.raises(ConfigError) as info:
+        load_sources(write(tmp_path, text))
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="sources file not found"):
+        load_sources(tmp_path / "nope.toml")
