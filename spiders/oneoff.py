@@ -58,34 +58,39 @@ class OneOffSpider(scrapy.Spider):
         self.results[asked] = describe_failure(failure, self.settings)
 
 
+def _classes(module, *names: str) -> tuple[type, ...]:
+    """The named exception classes that exist in this Scrapy/Twisted version."""
+    return tuple(c for c in (getattr(module, n, None) for n in names) if isinstance(c, type))
+
+
 def describe_failure(failure: Failure, settings) -> str:
-    """One line a user understands for a failed download."""
-    from scrapy.exceptions import IgnoreRequest
+    """One line a user understands for a failed download (Scrapy 2.11 to 2.19 exception names)."""
+    import scrapy.exceptions as sx
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet import defer
-    from twisted.internet.error import (
-        ConnectError,
-        ConnectionRefusedError,
-        DNSLookupError,
-        TCPTimedOutError,
-        TimeoutError,
-    )
+    from twisted.internet import error as tx
 
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"HTTP {exc.response.status} from server"
-    if isinstance(exc, IgnoreRequest):
+    if isinstance(exc, sx.IgnoreRequest):
         text = str(exc) or "request ignored"
         return "forbidden by robots.txt" if "robots" in text.lower() else text
-    if isinstance(exc, DNSLookupError):
+    if isinstance(exc, _classes(sx, "CannotResolveHostError") + _classes(tx, "DNSLookupError")):
         return "cannot resolve host name"
-    if isinstance(exc, ConnectionRefusedError):
+    if isinstance(
+        exc, _classes(sx, "DownloadConnectionRefusedError") + _classes(tx, "ConnectionRefusedError")
+    ):
         return "connection refused"
-    if isinstance(exc, TimeoutError | TCPTimedOutError):
+    if isinstance(
+        exc, _classes(sx, "DownloadTimeoutError") + _classes(tx, "TimeoutError", "TCPTimedOutError")
+    ):
         return f"timed out after {settings.getint('DOWNLOAD_TIMEOUT')} s"
-    if isinstance(exc, defer.CancelledError):
+    if isinstance(exc, (*_classes(sx, "DownloadCancelledError"), defer.CancelledError)):
         cap = settings.getint("DOWNLOAD_MAXSIZE")
         return f"response larger than the download cap of {cap} bytes"
-    if isinstance(exc, ConnectError):
-        return f"cannot connect: {exc}"
+    if isinstance(exc, _classes(sx, "UnsupportedURLSchemeError")):
+        return "unsupported URL scheme"
+    if isinstance(exc, _classes(tx, "ConnectError") + _classes(sx, "DownloadFailedError")):
+        return f"cannot download: {exc}"
     return f"{type(exc).__name__}: {exc}".strip(": ")
