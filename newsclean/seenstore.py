@@ -1,0 +1,151 @@
+"""What earlier crawl runs already exported: URLs, content fingerprints, MinHash signatures.
+
+A scheduled crawl asks the store before it schedules a request, so an exported article is never
+fetched twice. The interface is deliberately narrow (see :class:`SeenStore`) so a shared store
+(Redis, for several workers) can stand in for the SQLite one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+from w3lib.url import canonicalize_url
+
+NUM_PERM = 64
+SCHEME = "affine32"  # stored signatures must be read back with the scheme that made them
+SHINGLE = 5  # characters; Chinese has no spaces, so shingles are character runs
+NEAR_DUPLICATE_THRESHOLD = 0.8
+
+
+def canonical_url(url: str) -> str:
+    """The form URLs are stored and compared in (sorted query, no fragment)."""
+    return canonicalize_url(url)
+
+
+def text_minhash(text: str) -> MinHash:
+    """MinHash of the text's character shingles, white space ignored."""
+    compact = "".join(text.split())
+    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
+    if len(compact) <= SHINGLE:
+        m.update(compact.encode("utf-8"))
+        return m
+    m.update_batch([compact[i : i + SHINGLE].encode("utf-8") for i in range(len(compact) - SHINGLE + 1)])
+    return m
+
+
+def minhash_to_bytes(m: MinHash) -> bytes:
+    return np.asarray(m.hashvalues, dtype=np.uint64).tobytes()
+
+
+def minhash_from_bytes(data: bytes) -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.frombuffer(data, dtype=np.uint64))
+
+
+class SeenStore(Protocol):
+    """The persistent memory of a scheduled crawl."""
+
+    def seen_url(self, url: str) -> bool:
+        """True when the page at ``url`` was already exported."""
+
+    def url_for_fingerprint(self, fingerprint: str) -> str | None:
+        """The URL an equal text was exported under, if any."""
+
+    def add(
+        self, url: str, fingerprint: str, minhash: MinHash | None = None, aliases: Iterable[str] = ()
+    ) -> None:
+        """Record an exported article; ``aliases`` are other URLs that led to it (redirects)."""
+
+    def minhashes(self) -> Iterator[tuple[str, MinHash]]:
+        """Every stored signature, to rebuild the near-duplicate index at start."""
+
+    def commit(self) -> None:
+        """Make everything added so far durable."""
+
+    def close(self) -> None: ...
+
+
+class SqliteSeenStore:
+    """The default store: one SQLite file in the crawl's state directory."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(self.path))
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, article TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS articles (
+                url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, minhash BLOB, exported_at TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint);
+            """
+        )
+        self._db.commit()
+
+    def seen_url(self, url: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM urls WHERE url = ?", (canonical_url(url),)).fetchone()
+        return row is not None
+
+    def url_for_fingerprint(self, fingerprint: str) -> str | None:
+        row = self._db.execute("SELECT url FROM articles WHERE fingerprint = ?", (fingerprint,)).fetchone()
+        return row[0] if row else None
+
+    def add(
+        self, url: str, fingerprint: str, minhash: MinHash | None = None, aliases: Iterable[str] = ()
+    ) -> None:
+        key = canonical_url(url)
+        blob = minhash_to_bytes(minhash) if minhash is not None else None
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self._db.execute(
+            "INSERT OR IGNORE INTO articles (url, fingerprint, minhash, exported_at) VALUES (?, ?, ?, ?)",
+            (key, fingerprint, blob, now),
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO urls (url, article) VALUES (?, ?)",
+            [(canonical_url(u), key) for u in (url, *aliases)],
+        )
+
+    def minhashes(self) -> Iterator[tuple[str, MinHash]]:
+        for url, blob in self._db.execute("SELECT url, minhash FROM articles WHERE minhash IS NOT NULL"):
+            yield url, minhash_from_bytes(blob)
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.commit()
+        self._db.close()
+
+
+class NearDuplicateIndex:
+    """In-memory LSH over the store's signatures plus this run's: the same story on many sites."""
+
+    def __init__(self, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> None:
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self._signatures: dict[str, MinHash] = {}
+        self.threshold = threshold
+
+    def insert(self, url: str, minhash: MinHash) -> None:
+        if url not in self._signatures:
+            self._lsh.insert(url, minhash)
+            self._signatures[url] = minhash
+
+    def nearest(self, minhash: MinHash) -> str | None:
+        """The most similar earlier article at or above the threshold, if any."""
+        best, best_score = None, 0.0
+        for url in self._lsh.query(minhash):
+            score = self._signatures[url].jaccard(minhash)
+            if score >= self.threshold and score > best_score:
+                best, best_score = url, score
+        return best
