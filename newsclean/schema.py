@@ -9,9 +9,19 @@ REASONS = ["spam", "adult", "boilerplate", "hidden", "metadata", "duplicate"]
 ARTICLE_SCHEMA: dict = {
     "type": "object",
     "required": [
-        "url", "title", "published_at", "source", "paragraphs", "text", "removed",
-        "language", "converted", "fetched_at", "fingerprint", "classifier",
-    ],  # fmt: skip
+        "url",
+        "title",
+        "published_at",
+        "source",
+        "paragraphs",
+        "text",
+        "removed",
+        "language",
+        "converted",
+        "fetched_at",
+        "fingerprint",
+        "classifier",
+    ],
     "properties": {
         "url": {"type": "string", "minLength": 1},
         "title": {"type": ["string", "null"]},
@@ -53,7 +63,11 @@ def article_errors(article: dict) -> list[str]:
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(ARTICLE_SCHEMA)
-    errors = [f"{'/'.join(map(str, e.path)) or '(root)'}: {e.message}" for e in validator.iter_errors(article)]
-    if isinstance(article.get("paragraphs"), list) and article.get("text") != "\n".join(article["paragraphs"]):
+    errors = [
+        f"{'/'.join(map(str, e.path)) or '(root)'}: {e.message}" for e in validator.iter_errors(article)
+    ]
+    if isinstance(article.get("paragraphs"), list) and article.get("text") != "\n".join(
+        article["paragraphs"]
+    ):
         errors.append("text is not the paragraphs joined with newlines")
     return errors
