@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed for a reader, no pass/fail thresholds (``python -m bench``)."""

@@ -1,0 +1,475 @@
+"""How fast is the cleaning chain, where does its time go, and how much memory does it take?
+
+Every figure comes from the same generated page set in one run (bench/pages.py):
+
+- the whole chain (``clean_document``) against trafilatura's extraction alone, in pages/s;
+- a per-step profile, timing the step functions called in sequence exactly as newsclean/chain.py
+  calls them (and checking that the mirror still gives chain.py's paragraphs);
+- OpenCC's share of the chain's time (converter construction and conversion, counted apart);
+- the classifier's lines/s, batched over all lines, per page, and one line per call;
+- peak memory (tracemalloc per page and over the run, and the process's ru_maxrss);
+- cProfile's hot spots and the calls per page of work that should happen once per page.
+
+The figures are printed as a table; ``--json OUT`` saves them. There are no thresholds here:
+this measures, a reader judges.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import json
+import platform
+import pstats
+import resource
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.pages import BenchPage, build_pages, describe
+
+STEPS = ["decode", "dom_clean", "extract", "lines", "normalise", "metadata", "classify", "assemble"]
+
+# Work that should happen at most once per page (or once per run): name fragments of functions
+# counted in the cProfile run. More calls per page than expected means repeated work.
+WATCHED_CALLS = {
+    "BeautifulSoup.__init__": ("bs4/__init__.py", "__init__"),
+    "lxml HTML parse (fromstring/document_fromstring)": ("lxml/html/__init__.py", "document_fromstring"),
+    "OpenCC() construction": ("opencc/__init__.py", "__init__"),
+    "OpenCC.convert": ("opencc/__init__.py", "convert"),
+    "langdetect detect": ("langdetect/detector_factory.py", "detect"),
+    "langdetect detect_langs": ("langdetect/detector_factory.py", "detect_langs"),
+    "w3lib html_to_unicode": ("w3lib/encoding.py", "html_to_unicode"),
+}
+
+
+@dataclass
+class Timer:
+    """Accumulates wall time per named section."""
+
+    totals: Counter = field(default_factory=Counter)
+
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.totals[name] += time.perf_counter() - start
+
+
+# ------------------------------------------------------------------ the chain and its steps
+
+
+def load_classifier(model: str | None = None):
+    from classifiers.model import load_classifier as load
+
+    return load(model)
+
+
+def run_chain(pages: list[BenchPage], classifier) -> dict:
+    """Clean every page with clean_document; time, outcome counts and the articles' paragraphs."""
+    from newsclean.chain import clean_document
+    from newsclean.errors import NewscleanError
+
+    outcomes: Counter = Counter()
+    paragraphs: dict[str, list[str] | None] = {}
+    start = time.perf_counter()
+    for page in pages:
+        try:
+            article = clean_document(
+                page.data, url=page.url, content_type=page.content_type, classifier=classifier
+            )
+        except NewscleanError as err:
+            outcomes[type(err).__name__] += 1
+            paragraphs[page.name] = None
+        else:
+            outcomes["ok"] += 1
+            paragraphs[page.name] = article["paragraphs"]
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "outcomes": dict(outcomes), "paragraphs": paragraphs}
+
+
+def run_trafilatura(pages: list[BenchPage]) -> dict:
+    """trafilatura.extract on the same bytes (it decodes them itself): extraction only."""
+    import trafilatura
+
+    empty = 0
+    start = time.perf_counter()
+    for page in pages:
+        if not trafilatura.extract(page.data, url=page.url):
+            empty += 1
+    return {"seconds": time.perf_counter() - start, "empty": empty, "version": trafilatura.__version__}
+
+
+def run_steps(page: BenchPage, classifier, timer: Timer) -> tuple[list[str] | None, list]:
+    """The chain of newsclean/chain.py, one timed section per step.
+
+    Returns the kept paragraphs (None where the chain would raise) and the body lines, for the
+    classifier's throughput figures. Kept in step with chain.py by :func:`check_mirror`.
+    """
+    from newsclean.article import build_article
+    from newsclean.chain import MIN_ARTICLE_CHARS
+    from newsclean.errors import NewscleanError
+    from pipelines.classify import decide, filter_texts
+    from pipelines.decode import decode_bytes, looks_like_html
+    from pipelines.domclean import clean_dom
+    from pipelines.extract import extract_html
+    from pipelines.lines import to_lines
+    from pipelines.metalines import split_metadata
+    from pipelines.normalise import normalise_lines, normalise_meta
+    from pipelines.textdump import extract_text
+    from pipelines.types import Removed
+
+    try:
+        with timer.section("decode"):
+            text = decode_bytes(page.data, page.content_type).text
+            kind = "html" if looks_like_html(text) else "text"
+        if kind == "html":
+            with timer.section("dom_clean"):
+                soup, hidden = clean_dom(text)
+            with timer.section("extract"):
+                extracted = extract_html(soup, page.url)
+                set_aside = hidden + extracted.removed
+        else:
+            with timer.section("extract"):
+                extracted = extract_text(text)
+                set_aside = list(extracted.removed)
+        with timer.section("lines"):
+            raw_lines = to_lines(extracted.blocks)
+        with timer.section("normalise"):
+            all_lines, conversion = normalise_lines(raw_lines)
+            meta = normalise_meta(extracted.meta, conversion)
+        with timer.section("metadata"):
+            body_lines, meta, meta_removed = split_metadata(all_lines, meta)
+        with timer.section("classify"):
+            decisions = decide(body_lines, classifier)
+            kept = [d.line for d in decisions if d.kept]
+            judged = [
+                Removed(d.line.text, d.reason or "boilerplate", d.score) for d in decisions if not d.kept
+            ]
+            meta.keywords = filter_texts(meta.keywords, classifier)
+            if meta.title and not filter_texts([meta.title], classifier):
+                meta.title = None
+        with timer.section("assemble"):
+            article = build_article(
+                url=page.url,
+                meta=meta,
+                kept=kept,
+                removed=set_aside + meta_removed + judged,
+                converted=conversion.converted,
+                conversion=conversion.config,
+                classifier_version=classifier.version,
+            )
+    except NewscleanError:
+        return None, []
+    if sum(len(line.text) for line in kept) < MIN_ARTICLE_CHARS:
+        return None, body_lines
+    return article["paragraphs"], body_lines
+
+
+def run_step_profile(pages: list[BenchPage], classifier) -> dict:
+    timer = Timer()
+    paragraphs: dict[str, list[str] | None] = {}
+    lines: list = []
+    line_batches: list[list] = []
+    for page in pages:
+        kept, body = run_steps(page, classifier, timer)
+        paragraphs[page.name] = kept
+        lines.extend(body)
+        if body:
+            line_batches.append(body)
+    return {"seconds": dict(timer.totals), "paragraphs": paragraphs, "lines": lines, "batches": line_batches}
+
+
+def check_mirror(chain: dict, steps: dict) -> list[str]:
+    """Pages where the step-by-step mirror disagrees with clean_document (chain.py has moved on)."""
+    a, b = chain["paragraphs"], steps["paragraphs"]
+    return sorted(name for name in a if a[name] != b.get(name))
+
+
+# ------------------------------------------------------------------ OpenCC, classifier, memory
+
+
+@contextmanager
+def opencc_clock() -> Iterator[Counter]:
+    """Time spent inside OpenCC, counted by patching its Python class for the duration."""
+    import opencc
+
+    cls = opencc.OpenCC
+    spent: Counter = Counter()
+    orig_init, orig_convert = cls.__init__, cls.convert
+
+    def timed(name: str, fn: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name + "_seconds"] += time.perf_counter() - start
+                spent[name + "_calls"] += 1
+
+        return wrapper
+
+    cls.__init__ = timed("construct", orig_init)
+    cls.convert = timed("convert", orig_convert)
+    try:
+        yield spent
+    finally:
+        cls.__init__, cls.convert = orig_init, orig_convert
+
+
+def run_opencc_share(pages: list[BenchPage], classifier) -> dict:
+    with opencc_clock() as spent:
+        chain = run_chain(pages, classifier)
+    inside = spent["construct_seconds"] + spent["convert_seconds"]
+    return {
+        "chain_seconds": chain["seconds"],
+        "opencc_seconds": inside,
+        "share": inside / chain["seconds"] if chain["seconds"] else 0.0,
+        **{k: v for k, v in spent.items()},
+    }
+
+
+def run_classifier(lines: list, batches: list[list], classifier, single_sample: int = 300) -> dict:
+    """Lines/s of classifier.predict: one batch of every line, one call per page, one per line."""
+    if not lines:
+        return {"lines": 0}
+    out: dict = {"lines": len(lines)}
+    start = time.perf_counter()
+    classifier.predict(lines)
+    out["batched_lines_per_s"] = len(lines) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for batch in batches:
+        classifier.predict(batch)
+    out["per_page_lines_per_s"] = len(lines) / (time.perf_counter() - start)
+    sample = lines[:single_sample]
+    start = time.perf_counter()
+    for line in sample:
+        classifier.predict([line])
+    out["one_per_call_lines_per_s"] = len(sample) / (time.perf_counter() - start)
+    return out
+
+
+def run_memory(pages: list[BenchPage], classifier) -> dict:
+    """tracemalloc's peak for the worst single page and over the whole run, plus ru_maxrss."""
+    from newsclean.chain import clean_document
+    from newsclean.errors import NewscleanError
+
+    gc.collect()
+    tracemalloc.start()
+    worst, worst_name = 0, ""
+    base = tracemalloc.get_traced_memory()[0]
+    for page in pages:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        with suppress(NewscleanError):
+            clean_document(page.data, url=page.url, content_type=page.content_type, classifier=classifier)
+        peak = tracemalloc.get_traced_memory()[1] - before
+        if peak > worst:
+            worst, worst_name = peak, page.name
+    current = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {
+        "peak_per_page_bytes": worst,
+        "peak_page": worst_name,
+        "retained_after_run_bytes": current - base,
+        "ru_maxrss_bytes": maxrss_kb * 1024,
+    }
+
+
+# ------------------------------------------------------------------ profile
+
+
+def run_profile(pages: list[BenchPage], classifier, top: int = 25) -> dict:
+    """cProfile over the chain: hot spots by own time and cumulative time, watched calls per page."""
+    from newsclean.chain import clean_document
+    from newsclean.errors import NewscleanError
+
+    prof = cProfile.Profile()
+    prof.enable()
+    for page in pages:
+        with suppress(NewscleanError):
+            clean_document(page.data, url=page.url, content_type=page.content_type, classifier=classifier)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    entries = stats.stats  # type: ignore[attr-defined]
+
+    def row(key, value) -> dict:
+        _cc, nc, tt, ct, _callers = value
+        filename, lineno, func = key
+        return {"function": f"{_short(filename)}:{lineno}({func})", "calls": nc, "own_s": tt, "cum_s": ct}
+
+    by_own = sorted(entries.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
+    by_cum = sorted(entries.items(), key=lambda kv: kv[1][3], reverse=True)
+    project = [kv for kv in by_cum if _is_project(kv[0][0])][:top]
+    watched = {}
+    for label, (path_part, func) in WATCHED_CALLS.items():
+        calls = sum(v[1] for k, v in entries.items() if k[0].endswith(path_part) and k[2] == func)
+        watched[label] = calls / max(1, len(pages))
+    return {
+        "total_seconds": total,
+        "by_own_time": [row(k, v) for k, v in by_own],
+        "project_by_cumulative": [row(k, v) for k, v in project],
+        "calls_per_page": watched,
+    }
+
+
+def _short(filename: str) -> str:
+    for marker in ("site-packages/", "/work/main/", str(Path(__file__).resolve().parents[1]) + "/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
+def _is_project(filename: str) -> bool:
+    root = str(Path(__file__).resolve().parents[1])
+    return filename.startswith(root) and "/bench/" not in filename
+
+
+# ------------------------------------------------------------------ report
+
+
+def run(count: int, seed: int, model: str | None, profile_top: int, skip: set[str]) -> dict:
+    pages = build_pages(count, seed)
+    classifier = load_classifier(model)
+    figures: dict = {
+        "pages": describe(pages),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "classifier": classifier.version,
+    }
+    warm = pages[: min(10, len(pages))]
+    run_chain(warm, classifier)  # imports, lazy caches and converters: not what a long crawl pays
+    run_trafilatura(warm)
+
+    chain = run_chain(pages, classifier)
+    traf = run_trafilatura(pages)
+    n = len(pages)
+    figures["chain"] = {
+        "seconds": chain["seconds"],
+        "pages_per_s": n / chain["seconds"],
+        "outcomes": chain["outcomes"],
+    }
+    figures["trafilatura"] = {
+        "seconds": traf["seconds"],
+        "pages_per_s": n / traf["seconds"],
+        "empty": traf["empty"],
+        "version": traf["version"],
+    }
+    figures["speed_ratio_chain_over_trafilatura"] = (n / chain["seconds"]) / (n / traf["seconds"])
+
+    steps = run_step_profile(pages, classifier)
+    figures["steps_seconds"] = steps["seconds"]
+    mismatch = check_mirror(chain, steps)
+    figures["step_mirror_mismatches"] = mismatch
+    if "opencc" not in skip:
+        figures["opencc"] = run_opencc_share(pages, classifier)
+    figures["classifier_throughput"] = run_classifier(steps["lines"], steps["batches"], classifier)
+    if "memory" not in skip:
+        figures["memory"] = run_memory(pages, classifier)
+    if "profile" not in skip:
+        figures["profile"] = run_profile(pages, classifier, profile_top)
+    return figures
+
+
+def print_report(f: dict, out=sys.stdout) -> None:
+    p = f["pages"]
+    w = out.write
+    w(
+        f"newsclean chain benchmark: {p['pages']} pages, {p['bytes_total'] / 1e6:.1f} MB "
+        f"(median {p['bytes_median'] / 1024:.0f} KiB, max {p['bytes_max'] / 1024:.0f} KiB; "
+        f"{p['fixture_pages']} fixture pages, {p['text_dumps']} text dumps); "
+        f"Python {f['python']}, model {f['classifier']}\n\n"
+    )
+    c, t = f["chain"], f["trafilatura"]
+    w(f"{'':34}{'seconds':>10}{'pages/s':>10}\n")
+    w(
+        f"{'clean_document (whole chain)':34}{c['seconds']:>10.2f}{c['pages_per_s']:>10.1f}   outcomes {c['outcomes']}\n"
+    )
+    w(
+        f"{'trafilatura.extract ' + t['version']:34}{t['seconds']:>10.2f}{t['pages_per_s']:>10.1f}   empty {t['empty']}\n"
+    )
+    w(
+        f"{'ratio chain / trafilatura':34}{f['speed_ratio_chain_over_trafilatura']:>20.2f}x   (aim >= 1.00x)\n\n"
+    )
+
+    s = f["steps_seconds"]
+    total = sum(s.values()) or 1.0
+    w(f"{'step':20}{'seconds':>10}{'share':>8}{'ms/page':>10}\n")
+    for name in STEPS:
+        sec = s.get(name, 0.0)
+        w(f"{name:20}{sec:>10.2f}{sec / total:>8.1%}{1000 * sec / p['pages']:>10.2f}\n")
+    w(f"{'total':20}{total:>10.2f}\n")
+    if f["step_mirror_mismatches"]:
+        w(
+            f"  warning: the step mirror differs from clean_document on {len(f['step_mirror_mismatches'])} pages "
+            f"(e.g. {f['step_mirror_mismatches'][:3]}); newsclean/chain.py has changed\n"
+        )
+    w("\n")
+    if "opencc" in f:
+        o = f["opencc"]
+        w(
+            f"OpenCC: {o['opencc_seconds']:.3f} s of {o['chain_seconds']:.2f} s = {o['share']:.1%} of the chain "
+            f"(construct {o.get('construct_calls', 0)} x, {o.get('construct_seconds', 0.0):.3f} s; "
+            f"convert {o.get('convert_calls', 0)} x, {o.get('convert_seconds', 0.0):.3f} s)\n"
+        )
+    k = f["classifier_throughput"]
+    if k.get("lines"):
+        w(
+            f"classifier: {k['lines']} lines; batched {k['batched_lines_per_s']:,.0f} lines/s, "
+            f"one call per page {k['per_page_lines_per_s']:,.0f} lines/s, "
+            f"one line per call {k['one_per_call_lines_per_s']:,.0f} lines/s\n"
+        )
+    if "memory" in f:
+        m = f["memory"]
+        w(
+            f"memory: tracemalloc peak {m['peak_per_page_bytes'] / 2**20:.1f} MiB for one page ({m['peak_page']}), "
+            f"{m['retained_after_run_bytes'] / 2**20:.1f} MiB retained after the run; "
+            f"process ru_maxrss {m['ru_maxrss_bytes'] / 2**20:.0f} MiB\n"
+        )
+    if "profile" in f:
+        pr = f["profile"]
+        w(f"\ncProfile (total {pr['total_seconds']:.2f} s, profiler overhead included); calls per page:\n")
+        for label, per in pr["calls_per_page"].items():
+            w(f"  {label:52}{per:>8.2f}\n")
+        w("\nhot spots by own time:\n")
+        w(f"  {'own s':>7} {'cum s':>7} {'calls':>9}  function\n")
+        for r in pr["by_own_time"]:
+            w(f"  {r['own_s']:>7.2f} {r['cum_s']:>7.2f} {r['calls']:>9}  {r['function']}\n")
+        w("\nproject functions by cumulative time:\n")
+        for r in pr["project_by_cumulative"]:
+            w(f"  {r['own_s']:>7.2f} {r['cum_s']:>7.2f} {r['calls']:>9}  {r['function']}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=300, help="number of pages (default 300)")
+    parser.add_argument("--seed", type=int, default=20250702, help="page generator seed")
+    parser.add_argument("--model", help="classifier model file (default: the bundled active model)")
+    parser.add_argument("--json", metavar="OUT", help="also save the figures as JSON")
+    parser.add_argument("--top", type=int, default=25, help="hot spots to list (default 25)")
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["opencc", "memory", "profile"], help="skip a part"
+    )
+    args = parser.parse_args(argv)
+    from newsclean.errors import NewscleanError
+
+    try:
+        figures = run(args.pages, args.seed, args.model, args.top, set(args.skip))
+    except NewscleanError as err:
+        print(f"bench: {err}", file=sys.stderr)
+        return err.exit_code
+    print_report(figures)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(f"\nfigures saved to {args.json}")
+    return 0
