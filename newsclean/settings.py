@@ -35,3 +35,19 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# Scheduled crawls (spiders/news.py): what happens to articles, in order.
+ITEM_PIPELINES = {
+    "pipelines.scrapy_pipelines.DedupePipeline": 300,
+    "pipelines.scrapy_pipelines.JsonLinesPipeline": 800,
+}
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a duplicate is routine, not a warning
+LOGSTATS_INTERVAL = 60.0
+
+# newsclean's own settings (``newsclean crawl`` sets them from its options).
+NEWSCLEAN_OUTPUT_DIR = "output"  # one JSON Lines file per run
+NEWSCLEAN_STATE_DIR = ""  # lock + seen-store; empty means OUTPUT_DIR/.state
+NEWSCLEAN_CLEANER = "newsclean.chain.clean_document"
+NEWSCLEAN_MODEL = ""  # classifier model file; empty means the bundled active model
+NEWSCLEAN_LOAD_CLASSIFIER = True
+NEWSCLEAN_PROGRESS_INTERVAL = 10.0  # seconds between one-line progress reports; 0 turns them off

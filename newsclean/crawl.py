@@ -1,0 +1,243 @@
+"""``newsclean crawl``: the scheduled crawl job, safe to run from cron.
+
+Runs the ``news`` spider in this process with the project's Scrapy settings, prints one-line
+progress on standard error and a summary on standard output, and ends with an exit code cron
+can act on:
+
+====  =========================================================================
+0     the crawl finished; page-level failures (404, timeouts...) are only counted
+1     crawl errors: a start page could not be fetched, a cleaning step or the spider
+      failed, or the crawl was stopped before it finished
+2     bad arguments or a bad sources file
+6     the classifier model could not be loaded
+75    another crawl holds the state directory's lock (EX_TEMPFAIL: try later)
+====  =========================================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from newsclean.errors import ConfigError, InputError, ModelError, NewscleanError
+
+EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG, EXIT_MODEL, EXIT_LOCKED = 0, 1, 2, 6, 75
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sources", required=True, metavar="FILE", help="sources file (TOML, see CONTRACT.md)"
+    )
+    parser.add_argument(
+        "--output", default="output", metavar="DIR", help="where JSON Lines go (default: output/)"
+    )
+    parser.add_argument(
+        "--state", metavar="DIR", help="lock, seen-store and log of past runs (default: OUTPUT/.state)"
+    )
+    parser.add_argument("--log-file", metavar="F", help="Scrapy's log (default: STATE/crawl.log)")
+    parser.add_argument("--max-pages", type=int, metavar="N", help="cap every site at N pages this run")
+    parser.add_argument(
+        "--no-robots", action="store_true", help="ignore robots.txt (only for your own sites)"
+    )
+    parser.add_argument(
+        "--model", metavar="FILE", help="classifier model file (default: the bundled active one)"
+    )
+    parser.add_argument(
+        "--progress-interval", type=float, default=10.0, metavar="S", help="seconds between progress lines"
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy setting, e.g. -s DOWNLOAD_TIMEOUT=5 (repeatable)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one crawl; raises NewscleanError (one line for the user) on config, model or lock trouble."""
+    from newsclean.sources import load_sources
+
+    if args.max_pages is not None and args.max_pages < 1:
+        raise InputError("--max-pages must be a positive number")
+    load_sources(args.sources, max_pages=args.max_pages)  # fail before Scrapy starts
+    output = Path(args.output)
+    state = Path(args.state) if args.state else output / ".state"
+    state.mkdir(parents=True, exist_ok=True)
+    log_file = Path(args.log_file) if args.log_file else state / "crawl.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+
+    settings = crawl_settings(
+        output=output,
+        state=state,
+        log_file=log_file,
+        no_robots=args.no_robots,
+        model=args.model,
+        progress_interval=0 if args.quiet else args.progress_interval,
+        overrides=args.set,
+    )
+    started = time.monotonic()
+    stats, spider = _run_spider(settings, args.sources, args.max_pages, quiet=args.quiet)
+    elapsed = time.monotonic() - started
+    reason = getattr(spider, "closing_reason", None) or stats.get("finish_reason", "unknown")
+    message = getattr(spider, "closing_message", None)
+    if reason == "lock_held":
+        from newsclean.crawlrun import LockHeldError
+
+        raise LockHeldError(message or "another crawl is running")
+    if reason == "config_error":
+        raise ConfigError(message or "bad sources file")
+    if reason == "model_error":
+        raise ModelError(message or "classifier model could not be loaded")
+
+    summary = summarise(stats, reason, elapsed, log_file)
+    (state / "last_run.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    print(format_summary(summary))
+    return exit_code(summary)
+
+
+def crawl_settings(
+    *,
+    output: Path,
+    state: Path,
+    log_file: Path | None,
+    no_robots: bool = False,
+    model: str | None = None,
+    progress_interval: float = 10.0,
+    overrides: list[str] = (),  # type: ignore[assignment]
+):
+    """The project's Scrapy settings plus this run's choices (also used by ``newsclean demo``)."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("newsclean.settings", priority="project")
+    chosen = {
+        "NEWSCLEAN_OUTPUT_DIR": str(output),
+        "NEWSCLEAN_STATE_DIR": str(state),
+        "NEWSCLEAN_PROGRESS_INTERVAL": progress_interval,
+    }
+    if log_file is not None:
+        chosen.update(LOG_FILE=str(log_file), LOG_FILE_APPEND=True)
+    if no_robots:
+        chosen["ROBOTSTXT_OBEY"] = False
+    if model:
+        chosen["NEWSCLEAN_MODEL"] = model
+    settings.setdict(chosen, priority="cmdline")
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--set expects NAME=VALUE, got {item!r}")
+        settings.set(name.strip(), value, priority="cmdline")
+    return settings
+
+
+def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = False):
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.news import NewsSpider
+
+    process = CrawlerProcess(settings)
+    progress = logging.getLogger("newsclean.progress")
+    handler = None
+    if not quiet:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        progress.addHandler(handler)
+    crawler = process.create_crawler(NewsSpider)
+    try:
+        process.crawl(crawler, sources=sources, max_pages=max_pages)
+        process.start()
+    finally:
+        if handler is not None:
+            progress.removeHandler(handler)
+    return dict(crawler.stats.get_stats()), crawler.spider
+
+
+def summarise(stats: dict, reason: str, elapsed: float, log_file: Path | None = None) -> dict:
+    """The end-of-run figures, from Scrapy's stats and the pipelines' counters."""
+
+    def group(prefix: str) -> dict[str, int]:
+        return {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+    errors = group("newsclean/fetch_errors/")
+    for key, value in group("spider_exceptions/").items():
+        errors[f"spider:{key}"] = value
+    if stats.get("newsclean/errors/cleaning"):
+        errors["cleaning"] = stats["newsclean/errors/cleaning"]
+    return {
+        "finish_reason": reason,
+        "seconds": round(elapsed, 1),
+        "pages_fetched": stats.get("response_received_count", 0),
+        "articles_written": stats.get("newsclean/articles_written", 0),
+        "output_file": stats.get("newsclean/output_file") or None,
+        "duplicates_skipped": group("newsclean/duplicates/"),
+        "near_duplicates_marked": stats.get("newsclean/near_duplicates", 0),
+        "already_exported_not_fetched": stats.get("newsclean/skipped_seen_urls", 0),
+        "pages_skipped": group("newsclean/skipped/"),
+        "lines_removed": group("newsclean/lines_removed/"),
+        "errors": errors,
+        "start_page_errors": stats.get("newsclean/start_errors", 0),
+        # errors logged by anything but the retry middleware giving up on one page
+        "error_log_lines": stats.get("log_count/ERROR", 0) - stats.get("retry/max_reached", 0),
+        "refused_by_robots": stats.get("robotstxt/forbidden", 0),
+        "recovered_lines": stats.get("newsclean/recovered_lines", 0),
+        "max_pages_reached": group("newsclean/max_pages_reached/"),
+        "log_file": str(log_file) if log_file else None,
+    }
+
+
+def exit_code(summary: dict) -> int:
+    if summary["finish_reason"] != "finished":
+        return EXIT_CRAWL_ERRORS
+    if summary["start_page_errors"] or summary["error_log_lines"]:
+        return EXIT_CRAWL_ERRORS
+    if any(k.startswith("spider:") or k == "cleaning" for k in summary["errors"]):
+        return EXIT_CRAWL_ERRORS
+    return EXIT_OK
+
+
+def format_summary(s: dict) -> str:
+    def counts(d: dict[str, int]) -> str:
+        return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
+
+    lines = [
+        f"crawl {s['finish_reason']} in {s['seconds']} s",
+        f"  pages fetched          {s['pages_fetched']}",
+        f"  articles written       {s['articles_written']}"
+        + (f"  -> {s['output_file']}" if s["output_file"] else ""),
+        f"  duplicates skipped     {sum(s['duplicates_skipped'].values())} ({counts(s['duplicates_skipped'])})",
+        f"  near-duplicates marked {s['near_duplicates_marked']}",
+        f"  known URLs not fetched {s['already_exported_not_fetched']}",
+        f"  pages skipped          {counts(s['pages_skipped'])}",
+        f"  lines removed          {counts(s['lines_removed'])}",
+        f"  errors                 {counts(s['errors'])}",
+    ]
+    if s["recovered_lines"]:
+        lines.append(f"  recovered              {s['recovered_lines']} lines of an interrupted run")
+    if s["max_pages_reached"]:
+        lines.append(f"  max_pages reached      {counts(s['max_pages_reached'])}")
+    if s["log_file"]:
+        lines.append(f"  log                    {s['log_file']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m newsclean.crawl``: the same command without the ``newsclean`` front end."""
+    parser = argparse.ArgumentParser(prog="newsclean crawl", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except NewscleanError as err:
+        print(f"newsclean crawl: {err}", file=sys.stderr)
+        return err.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""A threaded HTTP server for a generated fixture site that records every requested path.
+
+The access log is how tests prove what a crawl did and did not fetch (robots.txt, incremental
+runs). Dynamic behaviour (redirects, 500, slow pages) comes from the site's ``routes.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ORIGIN_PLACEHOLDER = "http://__ORIGIN__"
+TEXT_TYPES = (".html", ".htm", ".xml", ".txt", ".rss")
+
+
+class FixtureHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, root: Path, slow_seconds: float = 3.0) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.root = Path(root)
+        self.slow_seconds = slow_seconds
+        routes_file = self.root / "routes.json"
+        self.routes: dict = json.loads(routes_file.read_text("utf-8")) if routes_file.exists() else {}
+        self.log: list[str] = []
+        self._log_lock = threading.Lock()
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def record(self, path: str) -> None:
+        with self._log_lock:
+            self.log.append(path)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FixtureHTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # quiet: the server keeps its own log
+        pass
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        self.server.record(path)
+        route = self.server.routes.get(path)
+        if route:
+            kind = route["kind"]
+            if kind == "redirect":
+                return self._send(route.get("status", 301), b"", "text/html", {"Location": route["to"]})
+            if kind == "error":
+                return self._send(route.get("status", 500), b"<h1>server error</h1>", "text/html")
+            if kind == "slow":
+                time.sleep(self.server.slow_seconds)
+        file = (self.server.root / "www" / path.lstrip("/")).resolve()
+        if path.endswith("/"):
+            file = file / "index.html"
+        www = (self.server.root / "www").resolve()
+        if www not in file.parents or not file.is_file():
+            return self._send(404, b"<h1>not found</h1>", "text/html")
+        data = file.read_bytes()
+        ctype = (route or {}).get("content_type") or _guess_type(file)
+        if file.suffix in TEXT_TYPES:
+            data = data.replace(ORIGIN_PLACEHOLDER.encode(), self.server.origin.encode())
+        self._send(200, data, ctype)
+
+    def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the crawler gave up (timeout, size cap): that is the point of some pages
+
+
+def _guess_type(file: Path) -> str:
+    if file.suffix in (".html", ".htm"):
+        return "text/html; charset=utf-8"
+    if file.suffix == ".xml":
+        return "application/xml"
+    if file.suffix == ".rss":
+        return "application/rss+xml"
+    if file.suffix == ".txt":
+        return "text/plain; charset=utf-8"
+    return mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+
+
+class FixtureServer:
+    """Start/stop a :class:`FixtureHTTPServer` in a thread (a context manager)."""
+
+    def __init__(self, root: Path, slow_seconds: float = 3.0) -> None:
+        self.httpd = FixtureHTTPServer(root, slow_seconds)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FixtureServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    @property
+    def origin(self) -> str:
+        return self.httpd.origin
+
+    @property
+    def log(self) -> list[str]:
+        with self.httpd._log_lock:
+            return list(self.httpd.log)
+
+    def hits(self) -> Counter[str]:
+        return Counter(self.log)
+
+    def clear_log(self) -> None:
+        with self.httpd._log_lock:
+            self.httpd.log.clear()
