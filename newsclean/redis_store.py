@@ -1,0 +1,131 @@
+"""The seen-store on Redis: what any worker of a distributed crawl already exported.
+
+Same interface as :class:`newsclean.seenstore.SqliteSeenStore`, so the crawl's dedupe and
+incremental logic do not know which one they talk to. Every :meth:`RedisSeenStore.add` is one
+MULTI/EXEC transaction, visible to all workers at once; :meth:`commit` has nothing left to do.
+Durability is Redis's: run it with ``appendonly yes`` when the store must survive a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+import redis
+from datasketch import MinHash
+
+from newsclean.errors import NewscleanError
+from newsclean.seenstore import canonical_url, minhash_from_bytes, minhash_to_bytes
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+DEFAULT_PREFIX = "newsclean"
+CONNECT_TIMEOUT = 5.0
+SOCKET_TIMEOUT = 30.0
+
+
+class RedisUnavailableError(NewscleanError):
+    """Redis cannot be reached or refused a command: the crawl's shared state is out of reach."""
+
+    exit_code = 69  # EX_UNAVAILABLE
+
+
+def describe_redis_error(url: str, err: Exception) -> str:
+    """One line naming the server (without its password) and what went wrong."""
+    detail = " ".join(str(err).split()) or type(err).__name__
+    return f"Redis at {redact_url(url)} unavailable: {detail}"
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, for messages and logs."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    userinfo, _, hostpart = rest.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user + ':' if user else ':'}***@{hostpart}"
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for ``url`` that fails fast when the server is down; checked with PING."""
+    try:
+        client = redis.Redis.from_url(
+            url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=SOCKET_TIMEOUT
+        )
+    except ValueError as err:
+        raise RedisUnavailableError(f"bad Redis URL {redact_url(url)}: {err}") from None
+    try:
+        client.ping()
+    except redis.RedisError as err:
+        raise RedisUnavailableError(describe_redis_error(url, err)) from None
+    return client
+
+
+class RedisSeenStore:
+    """Exported URLs, content fingerprints and MinHash signatures in four Redis hashes.
+
+    ``PREFIX:seen:articles``  canonical URL -> export time (one entry per article)
+    ``PREFIX:seen:urls``      canonical URL or alias -> the article's canonical URL
+    ``PREFIX:seen:fingerprints``  content fingerprint -> the first article's URL
+    ``PREFIX:seen:minhashes`` canonical URL -> MinHash signature bytes
+    """
+
+    def __init__(self, url: str, prefix: str = DEFAULT_PREFIX, client: redis.Redis | None = None) -> None:
+        self.url = url
+        self.client = client if client is not None else connect(url)
+        base = f"{prefix}:seen"
+        self.articles_key = f"{base}:articles"
+        self.urls_key = f"{base}:urls"
+        self.fingerprints_key = f"{base}:fingerprints"
+        self.minhashes_key = f"{base}:minhashes"
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> RedisSeenStore | None:
+        """The store of a crawl whose settings name a REDIS_URL, else None (use SQLite)."""
+        url = settings.get("REDIS_URL")
+        if not url:
+            return None
+        return cls(url, prefix=settings.get("NEWSCLEAN_REDIS_PREFIX") or DEFAULT_PREFIX)
+
+    def seen_url(self, url: str) -> bool:
+        return bool(self._call(self.client.hexists, self.urls_key, canonical_url(url)))
+
+    def url_for_fingerprint(self, fingerprint: str) -> str | None:
+        value = self._call(self.client.hget, self.fingerprints_key, fingerprint)
+        return value.decode("utf-8") if value is not None else None
+
+    def add(
+        self, url: str, fingerprint: str, minhash: MinHash | None = None, aliases: Iterable[str] = ()
+    ) -> None:
+        key = canonical_url(url)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hsetnx(self.articles_key, key, now)
+        if fingerprint:
+            pipe.hsetnx(self.fingerprints_key, fingerprint, key)
+        if minhash is not None:
+            pipe.hsetnx(self.minhashes_key, key, minhash_to_bytes(minhash))
+        for u in dict.fromkeys(canonical_url(u) for u in (url, *aliases)):
+            pipe.hsetnx(self.urls_key, u, key)
+        self._call(pipe.execute)
+
+    def minhashes(self) -> Iterator[tuple[str, MinHash]]:
+        for url, blob in self._call(self.client.hgetall, self.minhashes_key).items():
+            yield url.decode("utf-8"), minhash_from_bytes(blob)
+
+    def count(self) -> int:
+        return int(self._call(self.client.hlen, self.articles_key))
+
+    def commit(self) -> None:
+        """Nothing to do: each add is already a committed transaction."""
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _call(self, fn, *args):
+        try:
+            return fn(*args)
+        except redis.RedisError as err:
+            raise RedisUnavailableError(describe_redis_error(self.url, err)) from None

@@ -1,0 +1,88 @@
+"""The Redis seen-store behaves like the SQLite one and fails with one clear line."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.settings import Settings
+
+from newsclean.redis_store import RedisSeenStore, RedisUnavailableError, connect, redact_url
+from newsclean.seenstore import SqliteSeenStore, canonical_url, text_minhash
+from tests.redis_server import RedisServer, free_port, redis_server, redis_url  # noqa: F401
+
+STORY = (
+    "一家做工业机器人的创业公司完成新一轮融资，资金将用于扩建华东的装配线和招聘算法工程师。"
+    "公司创始人说，过去一年订单主要来自汽车零部件厂，明年计划把协作机械臂推向食品包装行业。"
+)
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request, tmp_path):
+    """Each store the crawl can use, so one set of assertions holds for both."""
+    if request.param == "sqlite":
+        s = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    else:
+        s = RedisSeenStore(request.getfixturevalue("redis_url"), prefix="t")
+    yield s
+    s.close()
+
+
+def test_same_answers_as_the_sqlite_store(store):
+    assert not store.seen_url("http://h/news/1.html")
+    store.add("http://h/news/1.html?b=2&a=1#x", "fp1", text_minhash(STORY), aliases=["http://h/old/1"])
+    store.add("http://h/news/1.html?a=1&b=2", "fp-other")  # the same article again changes nothing
+    store.commit()
+    assert store.seen_url("http://h/news/1.html?a=1&b=2")
+    assert store.seen_url("http://h/old/1")
+    assert not store.seen_url("http://h/news/2.html")
+    assert store.url_for_fingerprint("fp1") == canonical_url("http://h/news/1.html?a=1&b=2")
+    assert store.url_for_fingerprint("nope") is None
+    [(url, sig)] = list(store.minhashes())
+    assert url == canonical_url("http://h/news/1.html?a=1&b=2")
+    assert sig.jaccard(text_minhash(STORY)) == 1.0
+    assert store.count() == 1
+
+
+def test_an_add_is_visible_to_every_worker_at_once(redis_url):  # noqa: F811
+    a = RedisSeenStore(redis_url, prefix="shared")
+    b = RedisSeenStore(redis_url, prefix="shared")
+    other_crawl = RedisSeenStore(redis_url, prefix="elsewhere")
+    a.add("http://h/a.html", "fpa")  # no commit: Redis mode has no batching to wait for
+    assert b.seen_url("http://h/a.html")
+    assert b.url_for_fingerprint("fpa") == canonical_url("http://h/a.html")
+    assert not other_crawl.seen_url("http://h/a.html")
+    for s in (a, b, other_crawl):
+        s.close()
+
+
+def test_from_settings_only_in_redis_mode(redis_url):  # noqa: F811
+    assert RedisSeenStore.from_settings(Settings()) is None
+    store = RedisSeenStore.from_settings(Settings({"REDIS_URL": redis_url, "NEWSCLEAN_REDIS_PREFIX": "p"}))
+    assert store is not None and store.articles_key == "p:seen:articles"
+    store.close()
+
+
+def test_server_going_away_is_one_clear_line(redis_server: RedisServer):  # noqa: F811
+    store = RedisSeenStore(redis_server.url)
+    store.add("http://h/a.html", "fp")
+    redis_server.kill()
+    with pytest.raises(RedisUnavailableError) as info:
+        store.seen_url("http://h/a.html")
+    message = str(info.value)
+    assert "\n" not in message and f"127.0.0.1:{redis_server.port}" in message
+    with pytest.raises(RedisUnavailableError):
+        store.add("http://h/b.html", "fp2")
+
+
+def test_unreachable_server_at_start():
+    with pytest.raises(RedisUnavailableError, match="unavailable"):
+        connect(f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(RedisUnavailableError, match="bad Redis URL"):
+        connect("http://127.0.0.1:1/")
+
+
+def test_passwords_never_reach_messages():
+    assert redact_url("redis://user:secret@h:6379/0") == "redis://user:***@h:6379/0"
+    assert redact_url("redis://:secret@h:6379/0") == "redis://:***@h:6379/0"
+    assert redact_url("redis://h:6379/0") == "redis://h:6379/0"
