@@ -117,7 +117,7 @@ def traditional_chars(text: str) -> list[str]:
         return []
     converted = _t2s().convert(text)
     if len(converted) == len(text):
-        return [a for a, b in zip(text, converted) if a != b and a not in TRAD_EXEMPT]
+        return [a for a, b in zip(text, converted, strict=True) if a != b and a not in TRAD_EXEMPT]
     found: list[str] = []
     matcher = difflib.SequenceMatcher(None, text, converted, autojunk=False)
     for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
@@ -200,7 +200,7 @@ def judge_article(article: dict[str, Any], gold: Gold) -> Verdict:
     known = [squash(p) for p in [*gold.paragraphs, *gold.optional, *([gold.title] if gold.title else [])]]
     known = [k for k in known if k]
     joined = "".join(known)
-    for para, flat in zip([p for p in paragraphs if squash(p)], flat_paragraphs):
+    for para, flat in zip([p for p in paragraphs if squash(p)], flat_paragraphs, strict=True):
         if flat in joined or any(k in flat for k in known) or _close_enough(flat, known):
             continue
         verdict.extra.append(para)
