@@ -144,3 +144,32 @@ def test_page(page: Path, gold_path: Path) -> None:
         gold,
     )
     assert verdict.ok, f"{page.name}: " + "; ".join(verdict.problems)
+
+
+def _load_make_encoded():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_encoded", PAGES_DIR / "make_encoded.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_encoded_pages_match_their_sources() -> None:
+    """The stored bytes must be what make_encoded.py writes, and each page must lie the way it claims."""
+    make_encoded = _load_make_encoded()
+    for name, (codec, prefix) in make_encoded.PAGES.items():
+        stored = (PAGES_DIR / f"{name}.html").read_bytes()
+        assert stored == make_encoded.encode_page(name, codec, prefix), f"{name}: run make_encoded.py"
+    gb18030 = (PAGES_DIR / "enc-gb18030-as-gb2312.html").read_bytes()
+    assert b"charset=gb2312" in gb18030
+    with pytest.raises(UnicodeDecodeError):
+        gb18030.decode("gbk")
+    lying = (PAGES_DIR / "enc-utf8-declared-gbk.html").read_bytes()
+    assert b"charset=gbk" in lying and lying.decode("utf-8")
+    undeclared = (PAGES_DIR / "enc-gbk-undeclared.html").read_bytes()
+    assert b"charset" not in undeclared.lower()
+    with pytest.raises(UnicodeDecodeError):
+        undeclared.decode("utf-8")
+    assert (PAGES_DIR / "enc-utf8-bom.html").read_bytes().startswith(b"\xef\xbb\xbf")
