@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     state = Path(args.state) if args.state else output / ".state"
     state.mkdir(parents=True, exist_ok=True)
+    _check_lock(state)
     log_file = Path(args.log_file) if args.log_file else state / "crawl.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
 
@@ -100,6 +101,22 @@ def run(args: argparse.Namespace) -> int:
     (state / "last_run.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8")
     print(format_summary(summary))
     return exit_code(summary)
+
+
+def _check_lock(state: Path) -> None:
+    """Refuse at once, before Scrapy starts, when another run holds the lock (the spider re-checks)."""
+    from filelock import FileLock, Timeout
+
+    from newsclean.crawlrun import LOCK_NAME, LockHeldError
+
+    lock = FileLock(str(state / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise LockHeldError(
+            f"another crawl is running on state directory {state} (lock {LOCK_NAME}); not starting"
+        ) from None
+    lock.release()
 
 
 def crawl_settings(

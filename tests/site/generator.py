@@ -107,6 +107,7 @@ class SiteMap:
     articles: list[str] = field(default_factory=list)  # paths that must be exported exactly once
     never_fetch: list[str] = field(default_factory=list)  # disallowed by robots.txt
     duplicates: list[str] = field(default_factory=list)  # same content as an article under another URL
+    near_duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article, reworded copy)
     specials: dict[str, str] = field(default_factory=dict)  # role -> path
 
     @property
@@ -216,6 +217,11 @@ def build_site(root: Path, n_articles: int = 48, seed: int = 0, per_list: int = 
     mirror = f"/mirror/news/{listed[0]}.html"
     put(mirror, article_html(listed[0], seed))
     site.duplicates.append(mirror)
+    # the same story lightly reworded: exported, marked as a near-duplicate of the other
+    near_id = 9100
+    put(f"/news/{near_id}.html", article_html(listed[1], seed).replace("。", "！", 1))
+    site.articles.append(f"/news/{near_id}.html")
+    site.near_duplicates.append((f"/news/{listed[1]}.html", f"/news/{near_id}.html"))
     # broken and awkward pages
     put("/broken/truncated.html", article_html(8001, seed)[:180])
     put("/broken/empty.html", b"")
@@ -255,6 +261,7 @@ def build_site(root: Path, n_articles: int = 48, seed: int = 0, per_list: int = 
                 f'<li><a href="/news/{big5_id}.html">Big5</a></li>',
                 f'<li><a href="{secret}">内部</a></li>',
                 f'<li><a href="{mirror}">转载</a></li>',
+                f'<li><a href="/news/{near_id}.html">改写</a></li>',
                 *(
                     f'<li><a href="{p}">{k}</a></li>'
                     for k, p in site.specials.items()
