@@ -299,20 +299,22 @@ class NewsSpider(SitemapSpider):
 
     def on_error(self, failure) -> None:
         request = failure.request
+        detail = " ".join(str(failure.value).split()) or failure.type.__name__
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt, offsite and similar refusals are policy, not failures
+            # robots.txt, offsite, redirect caps, size caps after decompression: policy, logged with its reason
             self.crawler.stats.inc_value("newsclean/requests_refused")
-            self.logger.info("not fetched %s: %s", request.url, failure.value)
+            self.logger.info("not fetched %s: %s", request.url, detail)
             return
         response = getattr(failure.value, "response", None)
         if response is not None:
             kind = f"http_{response.status}"
+            detail = f"HTTP {response.status}"
         else:
             kind = failure.type.__name__ if failure.type else "error"
         self.crawler.stats.inc_value(f"newsclean/fetch_errors/{kind}")
         if request.meta.get("kind") == START:
             self.crawler.stats.inc_value("newsclean/start_errors")
-        self.logger.warning("fetch failed %s: %s", request.url, kind)
+        self.logger.warning("fetch failed %s: %s (%s)", request.url, kind, detail[:300])
 
     def on_aux_error(self, failure) -> None:
         self.logger.info(
