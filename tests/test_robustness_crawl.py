@@ -314,6 +314,25 @@ def _skops_untrusted(tmp: Path) -> tuple[Path, Path, dict[str, str]]:
     return path, marker, {"PYTHONPATH": env_path}
 
 
+def test_the_evil_files_really_run_code_when_unpickled(tmp_path: Path):
+    """The refusal tests prove something only if loading these files naively does run code."""
+    files = _evil_files(tmp_path)
+    skops_path, skops_marker, extra_env = _skops_untrusted(tmp_path)
+    code = (
+        "import sys, pickle, joblib, skops.io as sio\n"
+        "for p in sys.argv[1:5]:\n"
+        "    (joblib.load if p.endswith('.joblib') else lambda q: pickle.load(open(q, 'rb')))(p)\n"
+        "sio.load(sys.argv[5], trusted=sio.get_untrusted_types(file=sys.argv[5]))\n"
+    )
+    args = [str(path) for path, _marker in files.values()] + [str(skops_path)]
+    subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, timeout=60, env={**offline_env(), **extra_env}
+    )
+    for name, (_path, marker) in files.items():
+        assert marker.exists(), f"{name} did not run its code when unpickled"
+    assert skops_marker.exists(), "the skops file's foreign type was not instantiated when trusted"
+
+
 @pytest.fixture()
 def article_file(tmp_path: Path) -> Path:
     page = tmp_path / "page.html"
