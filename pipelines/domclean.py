@@ -40,48 +40,11 @@ DROP_TAGS = (
 )
 RUBY_ANNOTATIONS = ("rt", "rp", "rtc")
 # Block-level elements: their boundaries separate words in a hidden element's recorded text.
-BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "br",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-        "marquee",
-    ]
+_BLOCK_TAGS_TEXT = (
+    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 "
+    "h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul marquee"
 )
+BLOCK_TAGS = frozenset(_BLOCK_TAGS_TEXT.split())
 
 OFFSCREEN_PX = 500  # left/top further out than this (negative) puts an element off the page
 OFFSCREEN_EM = 30

@@ -1,0 +1,17 @@
+"""A plain-text dump (one paragraph per line, as saved by a reader) into blocks.
+
+A dump has no markup to tell the article from the page around it, so every line is a
+candidate body block; metadata lines are found later by :mod:`pipelines.metalines`.
+"""
+
+from __future__ import annotations
+
+from pipelines.types import Block, Extracted, Metadata
+
+
+def extract_text(text: str) -> Extracted:
+    """Every non-empty line becomes one ``text`` block inside the body."""
+    blocks = [
+        Block(text=line.strip(), tag="text", in_main=True) for line in text.splitlines() if line.strip()
+    ]
+    return Extracted(meta=Metadata(), blocks=blocks, removed=[])

@@ -1,0 +1,205 @@
+"""Extraction: all visible blocks in reading order, the article body marked, metadata found."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.domclean import clean_dom
+from pipelines.extract import extract_html
+from tests.conftest import needs_shared
+
+PARAS = [
+    "今年以来，本市新能源汽车销量持续增长，前五个月累计销售十二万辆，同比增长百分之三十五。",
+    "业内人士分析，充电设施不断完善、购车补贴延续以及新车型集中上市，是销量增长的主要原因。",
+    "与此同时，部分车企也面临电池原材料价格波动带来的成本压力，利润空间受到一定挤压。",
+    "市商务局表示，下半年将继续推进充电桩进小区工程，并在郊区新建一批公共充电站。",
+]
+
+
+def news_page(head: str = "", header: str = "", after: str = "") -> str:
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8">{head}</head><body>
+    <div class="nav"><a href="/">首页</a> | <a href="/a">财经</a> | <a href="/b">汽车</a> | <a href="/c">科技</a></div>
+    <div class="wrap"><div class="left">{header}
+      <div class="article-content">{paras}
+        <h2>充电桩建设提速</h2>
+        <p>据了解，全市公共充电桩数量已超过三万个，基本实现主城区三公里充电圈全覆盖。</p>
+      </div>{after}
+    </div>
+    <div class="side"><ul>
+      <li><a href="/n/1">热门新闻一则标题文字较长的链接</a></li>
+      <li><a href="/n/2">热门新闻二则标题文字较长的链接</a></li>
+      <li><a href="/n/3">热门新闻三则标题文字较长的链接</a></li>
+    </ul></div></div>
+    <div class="footer"><p>版权所有 某某日报社 京ICP备12345678号</p></div>
+    </body></html>"""
+
+
+def extract(html: str):
+    soup, _ = clean_dom(html)
+    return extract_html(soup, "http://news.example.cn/a/1.html")
+
+
+def test_body_blocks_are_in_main_and_boilerplate_is_not():
+    ex = extract(news_page())
+    main = [b.text for b in ex.blocks if b.in_main]
+    assert main == [
+        *PARAS,
+        "充电桩建设提速",
+        "据了解，全市公共充电桩数量已超过三万个，基本实现主城区三公里充电圈全覆盖。",
+    ]
+    outside = [b for b in ex.blocks if not b.in_main]
+    texts = [b.text for b in outside]
+    assert "版权所有 某某日报社 京ICP备12345678号" in texts
+    assert "热门新闻一则标题文字较长的链接" in texts
+    hot = next(b for b in outside if b.text.startswith("热门新闻一则"))
+    assert hot.tag == "li" and hot.in_list and hot.link_density == 1.0
+    heading = next(b for b in ex.blocks if b.text == "充电桩建设提速")
+    assert heading.tag == "h2"
+
+
+def test_reading_order_is_document_order():
+    ex = extract(news_page())
+    texts = [b.text for b in ex.blocks]
+    assert (
+        texts.index(PARAS[0]) < texts.index(PARAS[3]) < texts.index("版权所有 某某日报社 京ICP备12345678号")
+    )
+
+
+def test_link_farm_is_split_into_list_blocks_outside_main():
+    farm = "".join(f'<a href="http://spam{i}.example/">澳门赌场网址{i}号</a>' for i in range(8))
+    ex = extract(news_page(after=f'<div class="links">{farm}</div>'))
+    farm_blocks = [b for b in ex.blocks if b.text.startswith("澳门赌场网址")]
+    assert len(farm_blocks) == 8
+    assert all(b.in_list and not b.in_main and b.link_density == 1.0 for b in farm_blocks)
+
+
+def test_br_runs_are_joined_with_newlines():
+    html = "<body><div class='content'><p>第一行文字<br>第二行文字<br/><br>第三行文字</p></div></body>"
+    ex = extract(html)
+    assert ex.blocks[0].text == "第一行文字\n第二行文字\n第三行文字"
+
+
+def test_images_are_skipped_but_figcaption_is_kept():
+    html = (
+        "<body><div class='content'><p>" + PARAS[0] + "</p><figure><img src='a.jpg' alt='图片替代文字'>"
+        "<figcaption>图为新建的充电站</figcaption></figure></div></body>"
+    )
+    ex = extract(html)
+    texts = [b.text for b in ex.blocks]
+    assert "图为新建的充电站" in texts
+    assert not any("图片替代文字" in t for t in texts)
+    assert next(b for b in ex.blocks if b.text == "图为新建的充电站").tag == "caption"
+
+
+def test_metadata_from_h1_info_line_and_keywords_line():
+    header = (
+        "<h1>本市新能源汽车销量持续增长</h1>"
+        '<div class="info"><span class="time">2025年7月2日 09:30</span> 来源：某某日报 作者：王小明</div>'
+        "<div class='tags'>关键词：新能源汽车，充电桩，销量</div>"
+    )
+    head = "<title>垃圾标题_某某网</title><meta name='keywords' content='元关键词,另一个'>"
+    ex = extract(news_page(head=head, header=header))
+    assert ex.meta.title == "本市新能源汽车销量持续增长"
+    assert ex.meta.published_at == "2025-07-02T09:30:00+08:00"
+    assert ex.meta.source == "某某日报"
+    assert ex.meta.author == "王小明"
+    assert ex.meta.keywords == ["新能源汽车", "充电桩", "销量"]
+
+
+def test_meta_tags_when_the_page_has_no_visible_fields():
+    head = (
+        '<meta property="og:title" content="新能源汽车销量增长_某某网">'
+        '<meta property="article:published_time" content="2025-07-02T01:30:00Z">'
+        '<meta name="author" content="李四">'
+        '<meta name="keywords" content="新能源汽车,充电桩,与正文无关的词">'
+    )
+    ex = extract(news_page(head=head))
+    assert ex.meta.title == "新能源汽车销量增长"
+    assert ex.meta.published_at == "2025-07-02T01:30:00+00:00"
+    assert ex.meta.author == "李四"
+    assert ex.meta.keywords == ["新能源汽车", "充电桩"]  # the unrelated meta keyword is not on the page
+
+
+def test_spam_stuffed_title_falls_back_to_the_segment_the_body_talks_about():
+    head = (
+        "<title>澳门葡京娱乐城,最新开户送彩金_今年以来本市新能源汽车销量持续增长_某某网</title>"
+        "<meta name='keywords' content='澳门葡京娱乐城,最新开户送彩金'>"
+    )
+    ex = extract(news_page(head=head))
+    assert ex.meta.title == "今年以来本市新能源汽车销量持续增长"
+
+
+def test_title_site_suffix_is_stripped():
+    ex = extract(news_page(head="<title>新能源汽车销量持续增长 - 某某网</title>"))
+    assert ex.meta.title == "新能源汽车销量持续增长"
+
+
+def test_dates_in_lists_are_not_the_publication_date():
+    after = "<ul><li><span class='date'>2019-01-01</span><a href='/x'>旧闻标题</a></li></ul>"
+    ex = extract(news_page(after=after))
+    assert ex.meta.published_at is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025/7/2", "2025-07-02"),
+        ("2025年07月02日 18:05", "2025-07-02T18:05:00+08:00"),
+        ("发布时间：2025-7-2 8:05:09", "2025-07-02T08:05:09+08:00"),
+    ],
+)
+def test_date_formats(text, expected):
+    header = f"<h1>新能源汽车销量持续增长</h1><div class='pubtime'>{text}</div>"
+    assert extract(news_page(header=header)).meta.published_at == expected
+
+
+def test_table_layout_body_is_found():
+    rows = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = (
+        "<body><div class='top'><a href='/'>首页</a></div><div class='content'><table><tr><td>"
+        f"{rows}</td></tr></table></div><div class='foot'>关于我们</div></body>"
+    )
+    ex = extract(html)
+    assert [b.text for b in ex.blocks if b.in_main] == PARAS
+
+
+def test_deep_page_does_not_crash():
+    depth = 5000
+    html = "<body>" + "<div>" * depth + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>" * depth + "</body>"
+    ex = extract(html)
+    assert [b.text for b in ex.blocks if b.in_main] == PARAS
+
+
+def test_page_without_text():
+    ex = extract("<html><body><img src='x.png'></body></html>")
+    assert ex.blocks == []
+    assert ex.meta.title is None
+
+
+@needs_shared
+def test_seed_000_main_is_exactly_the_article(shared):
+    import json
+
+    html = (shared / "fixtures" / "seed-000.html").read_text(encoding="utf-8")
+    gold = json.loads((shared / "fixtures" / "seed-000.gold.json").read_text(encoding="utf-8"))
+    ex = extract(html)
+    main = [b.text for b in ex.blocks if b.in_main]
+    assert [t for t in main if t not in ("01", "02", "03")] == gold["paragraphs"]
+    assert [b.text for b in ex.blocks if b.in_main and b.text in ("01", "02", "03")] == ["01", "02", "03"]
+    outside = [b.text for b in ex.blocks if not b.in_main]
+    for tail in ("监制:邓金木", "闽公网安备 35010302000113号", "尤物881.com", "李佩霞受贿案一审宣判"):
+        assert tail in outside
+    assert not any(b.in_main for b in ex.blocks if b.tag == "li")
+
+
+@needs_shared
+def test_seed_001_metadata(shared):
+    html = (shared / "fixtures" / "seed-001.html").read_text(encoding="utf-8")
+    ex = extract(html)
+    assert ex.meta.title == "OpenAI 首次 “牽手” 谷歌芯片,欲擺脫英偉達依賴?"  # raw: normalise converts
+    assert ex.meta.published_at == "2025-07-02"
+    assert ex.meta.source == "深圳電子商會"
+    assert "TPU" in ex.meta.keywords
+    main = [b.text for b in ex.blocks if b.in_main]
+    assert len(main) == 7 and main[0].startswith("近日,一則消息")
