@@ -26,6 +26,25 @@ CONNECT_TIMEOUT = 5.0
 SOCKET_TIMEOUT = 30.0
 
 
+# KEYS: articles, urls, fingerprints, minhashes
+# ARGV: canonical URL, fingerprint or '', export time, signature or '', every URL of the article
+_CLAIM = """
+for i = 5, #ARGV do
+  local other = redis.call('HGET', KEYS[2], ARGV[i])
+  if other then return {'url', other} end
+end
+if ARGV[2] ~= '' then
+  local other = redis.call('HGET', KEYS[3], ARGV[2])
+  if other then return {'content', other} end
+  redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
+end
+redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSETNX', KEYS[4], ARGV[1], ARGV[4]) end
+for i = 5, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], ARGV[1]) end
+return false
+"""
+
+
 class RedisUnavailableError(NewscleanError):
     """Redis cannot be reached or refused a command: the crawl's shared state is out of reach."""
 
@@ -80,6 +99,7 @@ class RedisSeenStore:
         self.urls_key = f"{base}:urls"
         self.fingerprints_key = f"{base}:fingerprints"
         self.minhashes_key = f"{base}:minhashes"
+        self._claim_script = None
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> RedisSeenStore | None:
@@ -110,6 +130,28 @@ class RedisSeenStore:
         for u in dict.fromkeys(canonical_url(u) for u in (url, *aliases)):
             pipe.hsetnx(self.urls_key, u, key)
         self._call(pipe.execute)
+
+    def claim(
+        self, url: str, fingerprint: str, minhash: MinHash | None = None, aliases: Iterable[str] = ()
+    ) -> tuple[str, str] | None:
+        """Record an article about to be written, unless some worker already exported it.
+
+        One atomic script: two workers holding the same page (a re-queued request of a worker
+        taken for dead) cannot both win. Returns None when this caller may write the article,
+        else ``("url" | "content", url of the earlier article)``.
+        """
+        key = canonical_url(url)
+        urls = list(dict.fromkeys(canonical_url(u) for u in (url, *aliases)))
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        blob = minhash_to_bytes(minhash) if minhash is not None else b""
+        script = self._claim_script or self.client.register_script(_CLAIM)
+        self._claim_script = script
+        keys = [self.articles_key, self.urls_key, self.fingerprints_key, self.minhashes_key]
+        got = self._call(script, keys, [key, fingerprint or "", now, blob, *urls])
+        if not got:
+            return None
+        kind, other = got
+        return kind.decode("ascii"), other.decode("utf-8")
 
     def minhashes(self) -> Iterator[tuple[str, MinHash]]:
         for url, blob in self._call(self.client.hgetall, self.minhashes_key).items():

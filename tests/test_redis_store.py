@@ -86,3 +86,30 @@ def test_passwords_never_reach_messages():
     assert redact_url("redis://user:secret@h:6379/0") == "redis://user:***@h:6379/0"
     assert redact_url("redis://:secret@h:6379/0") == "redis://:***@h:6379/0"
     assert redact_url("redis://h:6379/0") == "redis://h:6379/0"
+
+
+def test_claim_lets_exactly_one_worker_write_an_article(redis_url):  # noqa: F811
+    a = RedisSeenStore(redis_url)
+    b = RedisSeenStore(redis_url)
+    assert a.claim("http://h/n/1.html", "fp1", aliases=["http://h/old/1"]) is None
+    key = canonical_url("http://h/n/1.html")
+    assert b.claim("http://h/n/1.html#frag", "fp-x") == ("url", key)
+    assert b.claim("http://h/old/1", "fp-y") == ("url", key)  # reached through the old address
+    assert b.claim("http://h/copy/1.html", "fp1") == ("content", key)  # same text elsewhere
+    assert not b.seen_url("http://h/copy/1.html")  # a refused claim records nothing
+    assert b.seen_url("http://h/old/1") and a.count() == 1
+
+
+def test_concurrent_claims_of_one_page_have_one_winner(redis_url):  # noqa: F811
+    from concurrent.futures import ThreadPoolExecutor
+
+    stores = [RedisSeenStore(redis_url) for _ in range(8)]
+    urls = [f"http://h/n/{i}.html" for i in range(50)]
+
+    def claim_all(store):
+        return [store.claim(u, "fp-" + u) is None for u in urls]
+
+    with ThreadPoolExecutor(len(stores)) as pool:
+        results = list(pool.map(claim_all, stores))
+    wins_per_url = [sum(r[i] for r in results) for i in range(len(urls))]
+    assert wins_per_url == [1] * len(urls)
