@@ -46,6 +46,7 @@ LOGSTATS_INTERVAL = 60.0
 
 # newsclean's own settings (``newsclean crawl`` sets them from its options).
 NEWSCLEAN_OUTPUT_DIR = "output"  # one JSON Lines file per run
+NEWSCLEAN_OUTPUT_PREFIX = "news"  # output files are PREFIX-<UTC time>-<pid>.jsonl
 NEWSCLEAN_STATE_DIR = ""  # lock + seen-store; empty means OUTPUT_DIR/.state
 NEWSCLEAN_CLEANER = "newsclean.chain.clean_document"
 NEWSCLEAN_MODEL = ""  # classifier model file; empty means the bundled active model

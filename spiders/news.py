@@ -89,7 +89,7 @@ class NewsSpider(SitemapSpider):
         settings = self.crawler.settings
         output = Path(settings.get("NEWSCLEAN_OUTPUT_DIR") or "output")
         state = Path(settings.get("NEWSCLEAN_STATE_DIR") or output / ".state")
-        run = CrawlRun(output, state)
+        run = CrawlRun(output, state, prefix=settings.get("NEWSCLEAN_OUTPUT_PREFIX") or "news")
         try:
             run.open()
         except LockHeldError as err:
