@@ -409,6 +409,11 @@ class SharedScheduler(Scheduler):
         except redis.RedisError as err:
             self.fail(err)
             return False
+        except (TypeError, ValueError) as err:  # meta that JSON cannot hold, a lambda callback
+            logger.error("cannot queue %s in Redis: %s", request, err)
+            if self.stats:
+                self.stats.inc_value("newsclean/distributed/unqueueable")
+            return False
         if not added:
             self.df.log(request, self.spider)
             return False
@@ -511,10 +516,10 @@ def stop_worker(crawler: Crawler, message: str) -> None:
     logger.error("%s; stopping this worker (run the crawl again once Redis is back)", message)
     if stats is not None:
         stats.set_value("newsclean/distributed/redis_error", message)
-    spider = crawler.spider
+    spider = _late(crawler, "spider")
     if spider is not None and hasattr(spider, "closing_reason"):
         spider.closing_reason, spider.closing_message = FINISH_REASON_REDIS, message
-    slot = getattr(crawler.engine, "_slot", None)
+    slot = getattr(_late(crawler, "engine"), "_slot", None)
     scheduler = getattr(slot, "scheduler", None)
     if isinstance(scheduler, SharedScheduler) and not scheduler.failed:
         scheduler.failed = message
@@ -523,8 +528,16 @@ def stop_worker(crawler: Crawler, message: str) -> None:
     reactor.callLater(0, _close_spider, crawler, FINISH_REASON_REDIS)
 
 
+def _late(crawler: Crawler, name: str) -> Any:
+    """``crawler.engine`` / ``crawler.spider``, or None before the crawl has started."""
+    try:
+        return getattr(crawler, name, None)
+    except RuntimeError:  # Scrapy >= 2.14 raises for attributes set when the crawl starts
+        return None
+
+
 def _close_spider(crawler: Crawler, reason: str) -> None:
-    engine = crawler.engine
+    engine = _late(crawler, "engine")
     if engine is None or engine.spider is None:
         return
     if hasattr(engine, "close_spider_async"):

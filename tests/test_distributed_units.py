@@ -1,0 +1,256 @@
+"""The Redis bookkeeping of the distributed crawl, step by step, on a real redis-server.
+
+The end-to-end tests (tests/test_distributed.py) run real workers; these pin down each rule
+they rely on: atomic pop-and-hold, requeue of dead workers only, the dupefilter's life span,
+JSON (never pickle) in the queue, and the settings that switch the mode on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import pytest
+import redis
+import scrapy
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from newsclean.distributed import (
+    DistributedAddon,
+    JsonRequestCodec,
+    SharedClaimPipeline,
+    SharedCrawlWorker,
+    SharedScheduler,
+    SharedSeenFilter,
+    distributed_settings,
+    idle_timeout,
+    settings_from_args,
+    worker_id,
+)
+from newsclean.errors import InputError
+from newsclean.redis_store import RedisUnavailableError
+from tests.redis_server import free_port, redis_server, redis_url  # noqa: F401
+
+pytestmark = pytest.mark.redis
+
+
+class TinySpider(scrapy.Spider):
+    name = "tiny"
+
+    def parse(self, response):  # pragma: no cover - never downloads here
+        return None
+
+
+def open_scheduler(url: str, worker: str, ttl: float = 30.0) -> SharedScheduler:
+    settings = {
+        **distributed_settings(url),
+        "NEWSCLEAN_WORKER_ID": worker,
+        "NEWSCLEAN_HEARTBEAT_TTL": ttl,
+    }
+    crawler = get_crawler(TinySpider, settings)
+    spider = TinySpider.from_crawler(crawler)
+    crawler.spider = spider
+    scheduler = SharedScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    return scheduler
+
+
+def req(path: str, **kw) -> scrapy.Request:
+    return scrapy.Request(f"http://127.0.0.1:9/{path}", **kw)
+
+
+def test_requests_travel_as_json_never_pickle(redis_url):  # noqa: F811
+    s = open_scheduler(redis_url, "w1")
+    original = req(
+        "news/1.html",
+        headers={"Accept-Language": "zh-CN"},
+        meta={"site": "x", "kind": "article", "handle_httpstatus_list": [404, 410]},
+        priority=1,
+    )
+    assert s.enqueue_request(original)
+    [stored] = s.server.zrange(s.queue.key, 0, -1)
+    decoded = json.loads(stored)  # plain JSON in Redis
+    assert decoded["url"] == original.url and decoded["meta"]["kind"] == "article"
+    back = s.next_request()
+    assert back.url == original.url and back.priority == 1
+    assert back.headers[b"Accept-Language"] == b"zh-CN"
+    assert back.meta["handle_httpstatus_list"] == [404, 410]
+    assert back.callback is None  # the spider's parse, as before
+
+
+def test_a_request_that_cannot_be_shared_is_refused_in_one_line(redis_url, caplog):  # noqa: F811
+    s = open_scheduler(redis_url, "w1")
+    assert not s.enqueue_request(req("odd.html", meta={"thing": object()}))
+    assert "cannot be stored" in caplog.text
+    assert s.server.zcard(s.queue.key) == 0
+
+
+def test_codec_round_trips_bytes_and_refuses_objects():
+    obj = {"body": b"\x00\xff", "headers": {b"A": [b"1"]}, "meta": {"t": (1, 2), "n": None}}
+    back = JsonRequestCodec.loads(JsonRequestCodec.dumps(obj))
+    assert back == {"body": b"\x00\xff", "headers": {b"A": [b"1"]}, "meta": {"t": [1, 2], "n": None}}
+    with pytest.raises(TypeError, match="cannot be stored"):
+        JsonRequestCodec.dumps({"meta": {"x": object()}})
+
+
+def test_a_pickled_entry_is_dropped_not_unpickled(redis_url):  # noqa: F811
+    import pickle
+
+    s = open_scheduler(redis_url, "w1")
+    s.server.zadd(s.queue.key, {pickle.dumps({"url": "http://evil/"}): 0})
+    assert s.next_request() is None
+    assert s.server.hlen(s.held_key) == 0 and s.server.zcard(s.queue.key) == 0
+
+
+def test_pop_holds_until_released(redis_url):  # noqa: F811
+    s = open_scheduler(redis_url, "w1")
+    for i in range(3):
+        assert s.enqueue_request(req(f"{i}.html"))
+    assert not s.enqueue_request(req("1.html"))  # the dupefilter
+    assert s.enqueue_request(req("1.html", dont_filter=True))
+    got = [s.next_request() for _ in range(4)]
+    assert s.next_request() is None
+    assert s.server.hlen(s.held_key) == 4 and s.server.zcard(s.queue.key) == 0
+    assert s.release_finished(live={got[0], got[1]}) == 2  # Scrapy finished the other two
+    assert s.server.hlen(s.held_key) == 2
+    assert s.release_finished(live=set()) == 2
+    assert s.server.hlen(s.held_key) == 0
+
+
+def test_only_dead_workers_lose_their_requests(redis_url):  # noqa: F811
+    alive = open_scheduler(redis_url, "alive", ttl=30)
+    dying = open_scheduler(redis_url, "dying", ttl=0.3)
+    for i in range(4):
+        alive.enqueue_request(req(f"{i}.html"))
+    a = alive.next_request()
+    d1, d2 = dying.next_request(), dying.next_request()
+    assert {a.url, d1.url, d2.url} <= {req(f"{i}.html").url for i in range(4)}
+    assert alive.recover_dead() == 0  # everybody's heartbeat is fresh
+    assert alive.status() == (1, 3, 2)
+    time.sleep(0.5)  # "dying" stops beating (as after SIGKILL)
+    assert alive.recover_dead() == 2
+    assert alive.recover_dead() == 0  # moved once, not twice
+    assert alive.status() == (3, 1, 1)
+    again = {alive.next_request().url for _ in range(3)}
+    assert {d1.url, d2.url} <= again
+
+
+def test_a_slow_worker_taken_for_dead_rejoins_with_its_beat(redis_url):  # noqa: F811
+    slow = open_scheduler(redis_url, "slow", ttl=0.3)
+    other = open_scheduler(redis_url, "other")
+    time.sleep(0.5)
+    assert other.recover_dead() == 0
+    slow.heartbeat()
+    slow.enqueue_request(req("x.html"))
+    slow.next_request()
+    assert other.status() == (0, 1, 2)  # counted again: its new requests are protected
+
+
+def test_dupefilter_lives_as_long_as_the_crawl(redis_url):  # noqa: F811
+    first = open_scheduler(redis_url, "first")
+    first.enqueue_request(req("a.html"))
+    first.next_request()
+    late = open_scheduler(redis_url, "late")  # joins a running crawl: the dupefilter stays
+    assert not late.enqueue_request(req("a.html"))
+    late.close("finished")
+    assert first.server.exists(first.df_key)
+    first.release_finished(set())
+    first.close("finished")  # the last one out of a finished crawl
+    assert not first.server.exists(first.df_key)
+    nxt = open_scheduler(redis_url, "next-run")
+    assert nxt.enqueue_request(req("a.html"))  # a new crawl visits its pages again
+
+
+def test_a_worker_stopped_early_hands_back_what_it_held(redis_url):  # noqa: F811
+    s = open_scheduler(redis_url, "w1")
+    for i in range(3):
+        s.enqueue_request(req(f"{i}.html"))
+    s.next_request(), s.next_request()
+    s.close("shutdown")  # Ctrl-C: Scrapy cancelled the downloads
+    probe = redis.Redis.from_url(redis_url)
+    assert probe.zcard(s.queue.key) == 3 and probe.hlen(s.held_key) == 0
+    assert probe.exists(s.df_key)  # not finished: the next run resumes with the same dupefilter
+
+
+def test_a_crawl_interrupted_by_a_dead_worker_resumes(redis_url):  # noqa: F811
+    dead = open_scheduler(redis_url, "dead", ttl=0.3)
+    dead.enqueue_request(req("a.html"))
+    dead.next_request()
+    time.sleep(0.5)
+    resumed = open_scheduler(redis_url, "new")  # held work left: not a new crawl
+    assert not resumed.enqueue_request(req("a.html"))
+    assert resumed.recover_dead() == 1
+    assert resumed.next_request().url.endswith("/a.html")
+
+
+def test_redis_failure_stops_the_worker_without_releasing(redis_server):  # noqa: F811
+    s = open_scheduler(redis_server.url, "w1")
+    s.enqueue_request(req("a.html"))
+    s.next_request()
+    redis_server.kill()
+    assert s.next_request() is None
+    assert s.failed and "unavailable" in s.failed and "\n" not in s.failed
+    assert not s.enqueue_request(req("b.html"))
+    s.close("redis_error")  # must not raise, must not try to hand anything back
+
+
+def test_unreachable_redis_at_scheduler_start():
+    with pytest.raises(RedisUnavailableError, match="unavailable"):
+        open_scheduler(f"redis://127.0.0.1:{free_port()}/0", "w")
+
+
+def test_addon_switches_the_mode_on_only_with_a_url(redis_url):  # noqa: F811
+    plain = Settings({"SCHEDULER": "scrapy.core.scheduler.Scheduler"})
+    DistributedAddon().update_settings(plain)
+    assert plain["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
+    crawler = get_crawler(
+        TinySpider, {"REDIS_URL": redis_url, "ADDONS": {"newsclean.distributed.DistributedAddon": 0}}
+    )
+    crawler._apply_settings()
+    s = crawler.settings
+    assert s["SCHEDULER"] == "newsclean.distributed.SharedScheduler"
+    assert s["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
+    assert s.getbool("SCHEDULER_PERSIST")
+    assert SharedCrawlWorker in s.getdict("EXTENSIONS")
+    assert SharedSeenFilter in s.getdict("SPIDER_MIDDLEWARES")
+    assert SharedClaimPipeline in s.getdict("ITEM_PIPELINES")
+
+
+def test_idle_timeout_from_setting_then_environment(monkeypatch):
+    monkeypatch.delenv("NEWSCLEAN_IDLE_TIMEOUT", raising=False)
+    assert idle_timeout(Settings()) == 30.0
+    monkeypatch.setenv("NEWSCLEAN_IDLE_TIMEOUT", "4.5")
+    assert idle_timeout(Settings()) == 4.5
+    assert idle_timeout(Settings({"NEWSCLEAN_IDLE_TIMEOUT": "2"})) == 2.0
+    for bad in ("soon", "0", "-1"):
+        with pytest.raises(InputError):
+            idle_timeout(Settings({"NEWSCLEAN_IDLE_TIMEOUT": bad}))
+
+
+def test_worker_ids_unique_unless_chosen(monkeypatch):
+    monkeypatch.delenv("NEWSCLEAN_WORKER_ID", raising=False)
+    assert worker_id(Settings()) != worker_id(Settings())
+    assert worker_id(Settings({"NEWSCLEAN_WORKER_ID": "m1-a"})) == "m1-a"
+    with pytest.raises(InputError):
+        worker_id(Settings({"NEWSCLEAN_WORKER_ID": "has space"}))
+
+
+def test_command_line_options(redis_url):  # noqa: F811
+    def ns(**kw):
+        base = {"redis": None, "idle_timeout": None, "worker_id": None}
+        return argparse.Namespace(**{**base, **kw})
+
+    assert settings_from_args(ns()) == {}
+    assert settings_from_args(ns(redis=redis_url, idle_timeout=2.0, worker_id="a")) == {
+        "REDIS_URL": redis_url,
+        "NEWSCLEAN_IDLE_TIMEOUT": 2.0,
+        "NEWSCLEAN_WORKER_ID": "a",
+    }
+    with pytest.raises(InputError, match="only apply with --redis"):
+        settings_from_args(ns(idle_timeout=2.0))
+    with pytest.raises(InputError, match="positive"):
+        settings_from_args(ns(redis=redis_url, idle_timeout=0.0))
+    with pytest.raises(RedisUnavailableError):
+        settings_from_args(ns(redis=f"redis://127.0.0.1:{free_port()}/0"))
