@@ -87,9 +87,19 @@ def element_text(el: Tag) -> str:
 
 
 def _drop_non_text(soup: BeautifulSoup) -> None:
-    for node in list(soup.find_all(string=lambda s: isinstance(s, (Comment, ProcessingInstruction)))):
+    # One pass over the tree: bs4's find_all with filters is several times slower on big pages.
+    drop = frozenset(DROP_TAGS + RUBY_ANNOTATIONS)
+    doomed: list[Tag] = []
+    comments = []
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            if node.name in drop:
+                doomed.append(node)
+        elif isinstance(node, (Comment, ProcessingInstruction)):
+            comments.append(node)
+    for node in comments:
         node.extract()
-    for tag in list(soup.find_all(DROP_TAGS + RUBY_ANNOTATIONS)):
+    for tag in doomed:
         if not tag.decomposed:
             tag.decompose()
 

@@ -9,7 +9,7 @@ density, class/id hints). The walk over the tree is iterative, so deep pages can
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
@@ -75,7 +75,6 @@ class _Unit:
     parts: list[str] = field(default_factory=list)
     link_chars: int = 0
     in_list: bool = False
-    in_main: bool = False
 
 
 @dataclass
@@ -88,13 +87,13 @@ class _Stats:
 def extract_html(soup: BeautifulSoup, url: str) -> Extracted:
     """Blocks of all visible text in reading order, ``in_main`` on the article body, and metadata."""
     root = soup.body or soup
-    units = _walk(root, main=None)
-    main = _choose_main(units, root)
-    blocks: list[Block] = []
-    owners: list[Tag] = []
-    for unit, block in _blocks(_walk(root, main)):
-        blocks.append(block)
-        owners.append(unit.owner)
+    pairs = _blocks(_walk(root))
+    main = _choose_main(pairs, root)
+    inside: set[int] = set()
+    if main is not None:
+        inside = {id(main), *(id(t) for t in main.descendants if isinstance(t, Tag))}
+    blocks = [replace(block, in_main=id(unit.owner) in inside) for unit, block in pairs]
+    owners = [unit.owner for unit, _ in pairs]
     meta = _metadata(soup, main, blocks, owners)
     return Extracted(meta=meta, blocks=blocks, removed=[])
 
@@ -102,12 +101,12 @@ def extract_html(soup: BeautifulSoup, url: str) -> Extracted:
 # ------------------------------------------------------------------ the walk
 
 
-def _walk(root: Tag, main: Tag | None) -> list[_Unit]:
+def _walk(root: Tag) -> list[_Unit]:
     """Split the tree into text units at block boundaries and <br> (kept as "\\n")."""
     units: list[_Unit] = []
     current: _Unit | None = None
     owners: list[Tag] = [root]
-    link_depth = list_depth = main_depth = 0
+    link_depth = list_depth = 0
     link_runs: dict[int, bool] = {}
 
     def flush() -> None:
@@ -126,7 +125,7 @@ def _walk(root: Tag, main: Tag | None) -> list[_Unit]:
             if not text:
                 continue
             if current is None:
-                current = _Unit(owners[-1], in_list=list_depth > 0, in_main=main_depth > 0)
+                current = _Unit(owners[-1], in_list=list_depth > 0)
             current.parts.append(_CJK_NEWLINE.sub("", text))
             if link_depth:
                 current.link_chars += len("".join(text.split()))
@@ -143,8 +142,6 @@ def _walk(root: Tag, main: Tag | None) -> list[_Unit]:
                 link_depth -= 1
             if name in LIST_TAGS or (name == "a" and as_block):
                 list_depth -= 1
-            if node is main:
-                main_depth -= 1
             continue
         if name == "br":
             if current is not None:
@@ -162,8 +159,6 @@ def _walk(root: Tag, main: Tag | None) -> list[_Unit]:
             link_depth += 1
         if name in LIST_TAGS or (name == "a" and as_block):
             list_depth += 1
-        if node is main:
-            main_depth += 1
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node.contents))
     flush()
@@ -202,18 +197,18 @@ def _blocks(units: list[_Unit]) -> list[tuple[_Unit, Block]]:
         chars = len("".join(text.split()))
         density = min(1.0, unit.link_chars / chars) if chars else 0.0
         tag = BLOCK_NAME.get(unit.owner.name, "div")
-        out.append((unit, Block(text, tag, round(density, 3), unit.in_list, unit.in_main)))
+        out.append((unit, Block(text, tag, round(density, 3), unit.in_list, in_main=False)))
     return out
 
 
 # ------------------------------------------------------------------ choosing the body
 
 
-def _choose_main(units: list[_Unit], root: Tag) -> Tag | None:
+def _choose_main(pairs: list[tuple[_Unit, Block]], root: Tag) -> Tag | None:
     """The container with the most paragraph-like CJK text, penalised for links and bad names."""
     stats: dict[int, _Stats] = {}
     elements: dict[int, Tag] = {}
-    for unit, block in _blocks(units):
+    for unit, block in pairs:
         chars = len("".join(block.text.split()))
         link_chars = round(block.link_density * chars)
         cjk = len(_CJK.findall(block.text))
@@ -427,8 +422,10 @@ def _published(soup: BeautifulSoup, metas: dict[str, str], main: Tag | None, hea
         if iso and len(text) <= 80:
             return iso
     body = soup.body or soup
-    for el in body.find_all(True, class_=DATE_CLASS):
-        if _inside_list(el):
+    for el in body.descendants:
+        if not isinstance(el, Tag) or not el.get("class") or _inside_list(el):
+            continue
+        if not DATE_CLASS.search(" ".join(el.get("class"))):
             continue
         text = el.get_text(" ", strip=True)
         if len(text) <= 80:

@@ -24,6 +24,7 @@ DetectorFactory.seed = 0  # langdetect is random by default; the same page must 
 TRADITIONAL_SHARE = 0.03  # share of CJK characters t2s changes above which text is Traditional
 TRADITIONAL_SHARE_LANGDETECT = 0.01  # lower bar when langdetect also says zh-tw
 MIN_TRADITIONAL_CHARS = 2
+MAX_WORD = 24  # longer "words" are not pinyin (and would make the syllable match backtrack)
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _TONED_UPPER = "ĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙǕǗǙǛ"
@@ -113,13 +114,13 @@ def _toned_annotation(inner: str) -> bool:
     words = inner.replace("'", " ").split()
     if not words or not any(ch in TONED or ch in _TONED_UPPER for ch in unicodedata.normalize("NFC", inner)):
         return False
-    return all(_SYLLABLES_RE.match(_plain(w)) for w in words)
+    return all(len(w) <= MAX_WORD and _SYLLABLES_RE.match(_plain(w)) for w in words)
 
 
 def _numbered_annotation(inner: str) -> bool:
     """Numeric-tone pinyin (``wen4``, ``fang3 wen4``)."""
     words = inner.replace("'", " ").split()
-    return bool(words) and all(_NUMBERED_RE.match(_plain(w)) for w in words)
+    return bool(words) and all(len(w) <= MAX_WORD and _NUMBERED_RE.match(_plain(w)) for w in words)
 
 
 def strip_pinyin(text: str) -> str:
