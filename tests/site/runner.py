@@ -38,11 +38,8 @@ def write_sources(path: Path, origin: str, **site) -> Path:
 def settings_args(extra: dict[str, str] | None = None) -> list[str]:
     args = []
     tmp = {}
-    if os.environ.get("NEWSCLEAN_TEST_CLEANER"):
-        tmp = {
-            "NEWSCLEAN_CLEANER": os.environ["NEWSCLEAN_TEST_CLEANER"],
-            "NEWSCLEAN_LOAD_CLASSIFIER": "False",
-        }
+    if os.environ.get("NEWSCLEAN_TEST_MODEL"):
+        tmp = {"NEWSCLEAN_MODEL": os.environ["NEWSCLEAN_TEST_MODEL"]}
     for k, v in {**TEST_SETTINGS, **tmp, **(extra or {})}.items():
         args += ["-s", f"{k}={v}"]
     return args
