@@ -113,6 +113,13 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
             return _checked(Decoded(data[len(bom) :].decode(codec), codec))
         except UnicodeDecodeError:
             pass  # a stray BOM-like prefix: fall through to the other evidence
+    header_codec = _python_codec(http_content_type_encoding(content_type) or "") if content_type else ""
+    if header_codec.startswith(("utf-16", "utf-32")):
+        # the only text encodings whose bytes hold NULs: decode before the binary check
+        try:
+            return _checked(Decoded(data.decode(header_codec), header_codec))
+        except UnicodeDecodeError:
+            pass
     _reject_binary(data)
 
     declared = [

@@ -16,6 +16,7 @@ from bs4.element import PreformattedString
 
 from pipelines.metalines import (
     author_from,
+    is_date_line,
     iso_date,
     iso_from_meta,
     keywords_from,
@@ -270,16 +271,19 @@ def _metadata(soup: BeautifulSoup, main: Tag | None, blocks: list[Block], owners
     title, title_index = _title(soup, metas, blocks, owners, first_main, main_text)
     # the page header: from the headline to the first lines of the body
     start = title_index if title_index is not None else max(0, first_main - 8)
-    header = [b.text for b in blocks[start : first_main + 3] if len(b.text) <= 200]
+    header = [b for b in blocks[start : first_main + 3] if len(b.text) <= 200]
+    header_texts = [b.text for b in header]
 
-    published = _published(soup, metas, main, header)
-    source = _first(source_from(t) for t in header) or _meta_name(
+    published = _published(soup, metas, header)
+    source = _first(source_from(t) for t in header_texts) or _meta_name(
         metas, "source", "publisher", "citation_publisher"
     )
-    author = _first(author_from(t) for t in header) or _meta_name(
+    author = _first(author_from(t) for t in header_texts) or _meta_name(
         metas, "author", "article:author", "dc.creator"
     )
-    keywords = _first(keywords_from(b.text) for b in blocks if len(b.text) <= 200)
+    keywords = _first(keywords_from(t) for t in header_texts) or _first(
+        keywords_from(b.text) for b in blocks if len(b.text) <= 200
+    )
     if not keywords:
         words = re.split(r"[,，、;；|]+|\s{2,}", metas.get("keywords", ""))
         haystack = main_text + (title or "")
@@ -330,10 +334,15 @@ def _title(
     ]
     h1s = [i for i in h1s if blocks[i].link_density < 0.5 and not _inside_negative(owners[i])]
     if h1s:
-        before = [i for i in h1s if i <= first_main]
         in_main = [i for i in h1s if blocks[i].in_main]
-        index = before[-1] if before else in_main[0] if in_main else h1s[0]
-        return " ".join(blocks[index].text.split()), index
+        before = [i for i in h1s if i < first_main]
+        index = in_main[0] if in_main else before[-1] if before else h1s[0]
+        h1 = " ".join(blocks[index].text.split())
+        og = metas.get("og:title")
+        og_title = _best_segment(og, metas, blocks, main_text, prefer_first=True) if og else None
+        # an <h1> that shares nothing with og:title's headline is the site's name
+        if not og_title or _overlap(h1, og_title) >= 0.3:
+            return h1, index
     og = metas.get("og:title") or metas.get("twitter:title")
     if og:
         return _best_segment(og, metas, blocks, main_text, prefer_first=True), None
@@ -391,7 +400,7 @@ def _overlap(segment: str, text: str) -> float:
     return sum(1 for g in grams if g in text) / len(grams)
 
 
-def _published(soup: BeautifulSoup, metas: dict[str, str], main: Tag | None, header: list[str]) -> str | None:
+def _published(soup: BeautifulSoup, metas: dict[str, str], header: list[Block]) -> str | None:
     for name in (
         "article:published_time",
         "og:published_time",
@@ -417,10 +426,12 @@ def _published(soup: BeautifulSoup, metas: dict[str, str], main: Tag | None, hea
             iso = iso_from_meta(value)
             if iso:
                 return iso
-    for text in header:
-        iso = iso_date(text)
-        if iso and len(text) <= 80:
-            return iso
+    for block in header:
+        # a date line, or a short dated line above the body (not a body sentence starting with a date)
+        if is_date_line(block.text) or (not block.in_main and len(block.text) <= 80):
+            iso = iso_date(block.text)
+            if iso:
+                return iso
     body = soup.body or soup
     for el in body.descendants:
         if not isinstance(el, Tag) or not el.get("class") or _inside_list(el):

@@ -17,6 +17,7 @@ from pipelines.types import Line, Metadata, Removed
 CHINA_OFFSET = "+08:00"  # pages without an offset are dated in China Standard Time
 HEADER_LINES = 15  # the page header (title, date, source, counter) sits within this many lines
 MAX_FIELD_LINE = 100  # a metadata line is short; longer lines are prose
+MAX_NAME = 40  # a publisher or author name; longer is a sentence
 
 DATE_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
@@ -294,8 +295,9 @@ def _key(text: str) -> str:
 
 
 def _first_name(value: str) -> str | None:
-    value = value.strip(_SEP + "　")
-    if not value:
+    """The name at the start of a field value; None when the "value" is a sentence."""
+    value = re.split(r"[，。；;！？!?]", value, maxsplit=1)[0].strip(_SEP + "　,")
+    if not value or len(value) > MAX_NAME:
         return None
     if value.isascii():
         return value

@@ -131,3 +131,10 @@ def test_looks_like_html():
     assert looks_like_html("\n\n<div class='x'>正文</div>")
     assert not looks_like_html("标题\n2025-07-02 来源:某报\n" + SIMPLIFIED)
     assert not looks_like_html("比较 a<b 与 b>c 的大小")
+
+
+def test_utf16_declared_in_the_header_is_not_binary():
+    data = page(SIMPLIFIED).encode("utf-16-le")
+    assert SIMPLIFIED in decode_bytes(data, "text/html; charset=UTF-16LE").text
+    with pytest.raises(NotADocumentError):
+        decode_bytes(data)  # undeclared: NUL bytes everywhere look binary

@@ -203,3 +203,25 @@ def test_seed_001_metadata(shared):
     assert "TPU" in ex.meta.keywords
     main = [b.text for b in ex.blocks if b.in_main]
     assert len(main) == 7 and main[0].startswith("近日,一則消息")
+
+
+def test_logo_h1_loses_to_og_title():
+    header = "<div class='brand'><h1>某某日报</h1></div>"
+    head = '<meta property="og:title" content="本市新能源汽车销量持续增长_某某日报">'
+    ex = extract(news_page(head=head, header=header))
+    assert ex.meta.title == "本市新能源汽车销量持续增长"
+
+
+def test_first_paragraph_starting_with_a_date_is_not_the_publication_date():
+    html = (
+        "<body><h1>新能源汽车销量持续增长</h1><div class='content'>"
+        "<p>2024年3月5日，市商务局发布了上一年度的汽车消费数据。</p>"
+        + "".join(f"<p>{p}</p>" for p in PARAS)
+        + "</div></body>"
+    )
+    assert extract(html).meta.published_at is None
+
+
+def test_source_field_inside_a_sentence_gives_only_the_name():
+    header = "<h1>新能源汽车销量持续增长</h1><p class='src'>来源：市统计局，数据截至五月底</p>"
+    assert extract(news_page(header=header)).meta.source == "市统计局"
