@@ -185,12 +185,12 @@ class NewsSpider(SitemapSpider):
             meta={"site": site.name, "kind": kind, "handle_httpstatus_list": [404, 410]},
         )
 
-    def _links_to_requests(
-        self, site: Site, urls: Iterable[str], from_listing: bool = False
-    ) -> Iterator[Request]:
+    def _links_to_requests(self, site: Site, urls: Iterable[str]) -> Iterator[Request]:
         for url in urls:
             verdict = site.is_article_url(url)
-            if verdict is True or (verdict is None and from_listing):
+            is_list = site.follow_url_pattern is not None and site.follow_url_pattern.search(url)
+            if verdict is True or (verdict is None and not is_list):
+                # without an article pattern every non-list link is a candidate the cleaner judges
                 req = self._request(site, url, ARTICLE)
             elif site.is_follow_url(url):
                 req = self._request(site, url, PAGE)
@@ -279,7 +279,7 @@ class NewsSpider(SitemapSpider):
                 if site.allows(loc):
                     yield self._aux(site, loc, SITEMAP)
         else:
-            yield from self._links_to_requests(site, locs, from_listing=True)
+            yield from self._links_to_requests(site, locs)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
@@ -293,7 +293,7 @@ class NewsSpider(SitemapSpider):
             self._skip(response.url, "bad_feed", "feed without entry links")
             return
         self.crawler.stats.inc_value("newsclean/feed_urls", len(links))
-        yield from self._links_to_requests(site, links, from_listing=True)
+        yield from self._links_to_requests(site, links)
 
     # ------------------------------------------------------------ errors
 

@@ -196,3 +196,16 @@ def test_bad_sources_file_is_one_line_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "http:// or https://" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("follow", ["/list/", None], ids=["follow-pattern", "no-patterns"])
+def test_articles_recognised_by_the_extractor_without_a_url_pattern(site, tmp_path, follow):
+    sitemap, server = site
+    extra = {"follow_url_pattern": follow} if follow else {}
+    sources = write_sources(tmp_path / "sources.toml", server.origin, **extra)
+    out = tmp_path / "out"
+    result = run_crawl(sources, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    check_exported_once(sitemap, articles(out))
+    summary = json.loads((out / ".state" / "last_run.json").read_text("utf-8"))
+    assert summary["pages_skipped"].get("NoArticleError", 0) >= 2  # the truncated and the empty page at least
