@@ -59,7 +59,9 @@ NEGATIVE = re.compile(
 CLASS_WEIGHT = 25.0
 MIN_PARAGRAPH_CHARS = 10  # shorter blocks say nothing about where the article is
 SAME_TEXT_RATIO = 1.02  # walk up while the parent holds (almost) only the chosen text
-TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—+|–|-{1,2}|::)\s*")
+TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—+|–|--+|::)\s*|\s+-\s+")
+SITE_PART = re.compile(r"(logo|brand|nav|menu|site-?(title|name|logo|branding|header)|footer|foot\b)", re.I)
+ASIDE = re.compile(r"comment|related|recommend|sidebar|side-|hot|rank|pagination|footer", re.IGNORECASE)
 DATE_CLASS = re.compile(r"date|time|pub|publish|post-?info|info|meta", re.IGNORECASE)
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -326,69 +328,69 @@ def _title(
     first_main: int,
     main_text: str,
 ) -> tuple[str | None, int | None]:
-    """The headline: the article's <h1>, else og:title, else the best segment of <title>."""
+    """The headline: the article's <h1> or og:title (whichever the body echoes), else <title>'s best part."""
+    h1: str | None = None
+    index: int | None = None
     h1s = [
         i
         for i, (b, o) in enumerate(zip(blocks, owners, strict=True))
-        if o.name == "h1" and 2 <= len(b.text) <= 120
+        if o.name == "h1" and 2 <= len(b.text) <= 200
     ]
     h1s = [i for i in h1s if blocks[i].link_density < 0.5 and not _inside_negative(owners[i])]
     if h1s:
         in_main = [i for i in h1s if blocks[i].in_main]
         before = [i for i in h1s if i < first_main]
         index = in_main[0] if in_main else before[-1] if before else h1s[0]
-        h1 = " ".join(blocks[index].text.split())
-        og = metas.get("og:title")
-        og_title = _best_segment(og, metas, blocks, main_text, prefer_first=True) if og else None
-        # an <h1> that shares nothing with og:title's headline is the site's name
-        if not og_title or _overlap(h1, og_title) >= 0.3:
-            return h1, index
+        # an <h1> may carry the date line after a <br>: the headline is its first line
+        h1 = " ".join(blocks[index].text.split("\n")[0].split()) or None
     og = metas.get("og:title") or metas.get("twitter:title")
-    if og:
-        return _best_segment(og, metas, blocks, main_text, prefer_first=True), None
+    og_title = _best_segment(og, metas, blocks, main_text) if og else None
+    # when they disagree, one is the site's name or injected text: the body echoes the headline
+    disagree = h1 and og_title and _overlap(h1, og_title) < 0.3
+    if disagree and _overlap(og_title, main_text) > _overlap(h1, main_text):
+        return og_title, None
+    if h1:
+        return h1, index
+    if og_title:
+        return og_title, None
     if soup.title is not None and soup.title.string:
-        return _best_segment(str(soup.title.string), metas, blocks, main_text, prefer_first=False), None
+        return _best_segment(str(soup.title.string), metas, blocks, main_text), None
     return None, None
 
 
 def _inside_negative(el: Tag) -> bool:
+    """Inside the site's logo, navigation or footer (where an <h1> is the site's name)."""
     node: Tag | None = el
     for _ in range(6):
         if node is None:
             return False
-        names = " ".join([*node.get("class", []), node.get("id") or ""])
-        if node.name in ("header", "nav", "footer") or re.search(r"logo|nav|menu|foot", names, re.I):
+        names = [*node.get("class", []), node.get("id") or ""]
+        if node.name in ("nav", "footer") or any(SITE_PART.match(name) for name in names):
             return True
         node = node.parent
     return False
 
 
-def _best_segment(
-    title: str, metas: dict[str, str], blocks: list[Block], main_text: str, prefer_first: bool
-) -> str | None:
+def _best_segment(title: str, metas: dict[str, str], blocks: list[Block], main_text: str) -> str | None:
     """Strip the site-name suffix and injected segments: keep the segment the body talks about."""
     title = " ".join(title.split())
     segments = [s.strip() for s in TITLE_SEPARATORS.split(title) if s.strip()]
-    if len(segments) <= 1:
-        return title or None
     spam_words = [w for w in re.split(r"[,，、;；|\s]+", metas.get("keywords", "")) if len(w) >= 3]
-    outside = "".join(b.text for b in blocks if not b.in_main)
+    linky = "".join(b.text for b in blocks if not b.in_main and b.link_density >= 0.5)
     candidates = []
     for pos, seg in enumerate(segments):
-        spammy = any(w in seg and w not in main_text for w in spam_words) or (
-            len(seg) >= 6 and seg in outside
-        )
-        if spammy:
-            continue
-        candidates.append((_overlap(seg, main_text), -pos, seg))
+        spammy = any(w in seg and w not in main_text for w in spam_words) or (len(seg) >= 6 and seg in linky)
+        if not spammy:
+            candidates.append((_overlap(seg, main_text), -pos, seg))
     if not candidates:
         return None
+    if len(segments) == 1:
+        return segments[0]
     overlap, _, seg = max(candidates)
     if overlap >= 0.5:
         return seg
     # nothing echoes the body: the headline leads a "headline_site" title
-    first = next((s for s in segments if any(c[2] == s for c in candidates)), None)
-    return first if (prefer_first or len(segments) >= 2) else None
+    return next(c[2] for c in sorted(candidates, key=lambda c: -c[1]))
 
 
 def _overlap(segment: str, text: str) -> float:
@@ -420,21 +422,21 @@ def _published(soup: BeautifulSoup, metas: dict[str, str], header: list[Block]) 
             iso = iso_from_meta(value)
             if iso:
                 return iso
-    for time in soup.find_all("time"):
-        value = time.get("datetime")
-        if isinstance(value, str) and not _inside_list(time):
-            iso = iso_from_meta(value)
-            if iso:
-                return iso
     for block in header:
         # a date line, or a short dated line above the body (not a body sentence starting with a date)
         if is_date_line(block.text) or (not block.in_main and len(block.text) <= 80):
             iso = iso_date(block.text)
             if iso:
                 return iso
+    for time in soup.find_all("time"):
+        value = time.get("datetime")
+        if isinstance(value, str) and not _in_aside(time):
+            iso = iso_from_meta(value)
+            if iso:
+                return iso
     body = soup.body or soup
     for el in body.descendants:
-        if not isinstance(el, Tag) or not el.get("class") or _inside_list(el):
+        if not isinstance(el, Tag) or not el.get("class") or _inside_list(el) or _in_aside(el):
             continue
         if not DATE_CLASS.search(" ".join(el.get("class"))):
             continue
@@ -444,6 +446,19 @@ def _published(soup: BeautifulSoup, metas: dict[str, str], header: list[Block]) 
             if iso:
                 return iso
     return None
+
+
+def _in_aside(el: Tag) -> bool:
+    """Inside comments, related-article lists or sidebars, whose dates are not the article's."""
+    node = el.parent
+    for _ in range(12):
+        if node is None:
+            return False
+        names = " ".join([*node.get("class", []), node.get("id") or ""])
+        if node.name == "aside" or ASIDE.search(names):
+            return True
+        node = node.parent
+    return False
 
 
 def _inside_list(el: Tag) -> bool:

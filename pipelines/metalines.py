@@ -17,6 +17,7 @@ from pipelines.types import Line, Metadata, Removed
 CHINA_OFFSET = "+08:00"  # pages without an offset are dated in China Standard Time
 HEADER_LINES = 15  # the page header (title, date, source, counter) sits within this many lines
 MAX_FIELD_LINE = 100  # a metadata line is short; longer lines are prose
+MAX_LEAD = 15  # a site name may stand before the date on a date line
 MAX_NAME = 40  # a publisher or author name; longer is a sentence
 
 DATE_RE = re.compile(
@@ -87,7 +88,14 @@ _ALL_KEYS = sorted(
 )
 _KEY_ALT = "|".join(re.escape(k) for k in _ALL_KEYS)
 # A field: a key and a colon (the slash form "文/张三" for the author).
-_FIELD_RE = re.compile(rf"(?:^|(?<=[\s|丨｜/]))({_KEY_ALT})\s*(?:[:：]|(?<=文)\s*[/／|｜])\s*")
+_LONG_KEY_ALT = "|".join(re.escape(k) for k in _ALL_KEYS if len(k) > 1)
+_COUNTER_ALT = "|".join(re.escape(k) for k in COUNTER_KEYS)
+# Fields inside one line, also when the page's spans run together ("10:00来源：X作者：Y阅读 38"):
+# a long key and a colon; 记者 and a name; a counter and its number; 文/X only after a boundary.
+_FIELD_RE = re.compile(
+    rf"(?:({_LONG_KEY_ALT})\s*[:：]|(记者|記者)\s+(?=[\u4e00-\u9fff])|({_COUNTER_ALT})\s*(?=\d)"
+    rf"|(?:^|(?<=[\s|丨｜]))(文)\s*[:：/／|｜])\s*"
+)
 _FIELD_START_RE = re.compile(rf"^\s*[【\[]?\s*({_KEY_ALT})\s*[】\]]?\s*(?:[:：]|(?<=文)\s*[/／|｜])")
 _WEEKDAY_RE = re.compile(r"^(?:星期|礼拜|禮拜|周|週)[一二三四五六日天]")
 _REPORTER_RE = re.compile(
@@ -132,8 +140,9 @@ def field_values(text: str) -> dict[str, str]:
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[m.end() : end].strip(_SEP + "　")
-        if value and m.group(1) not in out:
-            out[m.group(1)] = value
+        key = next(g for g in m.groups() if g)
+        if value and key not in out:
+            out[key] = value
     return out
 
 
@@ -176,10 +185,17 @@ def is_date_line(text: str) -> bool:
     prefix = _FIELD_START_RE.match(s)
     if prefix and prefix.group(1) in TIME_KEYS:
         s = s[prefix.end() :].strip()
-    m = DATE_RE.match(s)
+    m = DATE_RE.search(s)
     if not m or not _iso_from_match(m):
         return False
+    lead = s[: m.start()].strip(_SEP + "　")
     rest = s[m.end() :].strip(_SEP + "　")
+    # "航天快报 2025-08-14 来源：航天快报": a short site name may stand before the date, fields after it
+    bad_lead = (
+        len(lead) > MAX_LEAD or any(p in lead for p in "，。,；;：:！？") or not _FIELD_START_RE.match(rest)
+    )
+    if lead and bad_lead:
+        return False
     if not rest:
         return True
     return bool(_WEEKDAY_RE.match(rest) or _FIELD_START_RE.match(rest) or _COUNTER_RE.match(rest))

@@ -69,8 +69,8 @@ _WS_RE = re.compile(r"\s+")
 
 # Regional vocabulary: Taiwan IT and everyday words that differ from the mainland's.
 _TAIWAN_WORDS_TEXT = (
-    "軟體 網路 伺服器 資訊 程式 硬碟 記憶體 螢幕 影片 部落格 行動電話 數位 介面 預設 晶片 網際網路 雲端 使用者 檔案 解析度 滑鼠 印表機 光碟 筆電 智慧型 演算法 資料庫 寬頻 "
-    "視訊 品質 計程車 捷運 作業系統 應用程式 資安 臉書 推特 登入 登出 連結 外掛 韌體 快閃記憶體 處理器 積體電路 網友們 民眾 立委 總統府 行政院 新台幣 台灣 臺灣 機車 便當 "
+    "軟體 網路 伺服器 資訊 程式 硬碟 記憶體 螢幕 影片 部落格 行動電話 數位 介面 預設 晶片 網際網路 雲端 使用者 檔案 解析度 滑鼠 印表機 光碟 筆電 智慧型 演算法 資料庫 "
+    "視訊 品質 計程車 捷運 作業系統 應用程式 資安 臉書 推特 登入 登出 連結 外掛 韌體 快閃記憶體 處理器 積體電路 網友們 立委 總統府 行政院 新台幣 台灣 臺灣 機車 便當 "
     "鮪魚 早餐店"
 )
 TAIWAN_WORDS = _TAIWAN_WORDS_TEXT.split()
@@ -80,9 +80,16 @@ _MAINLAND_WORDS_TEXT = (
     "新聞聯播"
 )
 MAINLAND_WORDS = _MAINLAND_WORDS_TEXT.split()
-# Cantonese characters and Hong Kong spellings.
+# Hong Kong: Cantonese characters (strong evidence), Hong Kong words and Hong Kong character forms.
 HONGKONG_CHARS = "嘅咗喺冇佢睇唔啲哋嘢嚟乜咩嘥揾搵攰瞓嗰呢啱"
-HONGKONG_WEAK = "裏着"
+_HONGKONG_WORDS_TEXT = (
+    "電訊 屋邨 屋苑 本港 港元 港幣 港鐵 港府 港股 港人 港島 九龍 新界 特區政府 立法會 消委會 強積金 劏房 私樓 "
+    "公屋 居屋 的士 樓價 樓市 差餉 警務處 入境處 運輸署 醫管局 街市 寬頻"
+)
+HONGKONG_WORDS = _HONGKONG_WORDS_TEXT.split()
+HONGKONG_FORMS = "綫衞衆啓僞峯羣麪裏"
+# Words tw2sp's phrase table gets wrong: proper names and words both sides write the same way.
+TW2SP_KEEP = ("數位發展部", "數位部", "文件")
 
 
 @dataclass(frozen=True)
@@ -183,12 +190,15 @@ def detect_variant(texts: list[str]) -> str | None:
         return None
     if share < TRADITIONAL_SHARE and not _langdetect_tw(joined):
         return None
-    hk_strong = sum(joined.count(ch) for ch in HONGKONG_CHARS)
-    hk_weak = sum(joined.count(ch) for ch in HONGKONG_WEAK)
-    if hk_strong >= 2 or (hk_strong >= 1 and hk_weak >= 1):
-        return "hk2s"
+    hongkong = (
+        2 * sum(joined.count(ch) for ch in HONGKONG_CHARS)
+        + sum(joined.count(w) for w in HONGKONG_WORDS)
+        + 0.5 * sum(joined.count(ch) for ch in HONGKONG_FORMS)
+    )
     taiwan = sum(joined.count(w) for w in TAIWAN_WORDS)
     mainland = sum(joined.count(w) for w in MAINLAND_WORDS)
+    if hongkong >= 2 and hongkong > taiwan:
+        return "hk2s"
     if taiwan > mainland:
         return "tw2sp"
     return "tw2s"
@@ -202,7 +212,14 @@ def _convert(text: str, config: str | None) -> str:
     """
     if not text or traditional_chars(text) == 0:
         return text
-    return _converter(config or detect_variant([text]) or "t2s").convert(text)
+    config = config or detect_variant([text]) or "t2s"
+    if config == "tw2sp" and any(word in text for word in TW2SP_KEEP):
+        # convert the kept words character by character, the rest with the phrase table
+        parts = re.split("(" + "|".join(map(re.escape, TW2SP_KEEP)) + ")", text)
+        return "".join(
+            _converter("tw2s" if part in TW2SP_KEEP else config).convert(part) for part in parts if part
+        )
+    return _converter(config).convert(text)
 
 
 # ------------------------------------------------------------------ the step

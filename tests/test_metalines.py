@@ -138,3 +138,17 @@ def test_seed_001_dump_and_page_give_the_same_metadata(shared):
         assert "322" not in texts
         assert not any(t.startswith(("2025-07-02", "关键词")) for t in texts)
         assert "2025-07-02 来源:深圳电子商会" in [r.text for r in removed]
+
+
+def test_site_name_before_the_date_line():
+    assert is_date_line("航天快报 2025-08-14 08:00:12 来源：航天快报")
+    assert not is_date_line("会议于2025年8月14日召开 来源：航天快报")
+    assert not is_date_line("航天快报 2025-08-14")  # no fields after the date: could be a caption
+
+
+def test_fields_run_together_without_spaces():
+    lines = lines_of("新电池量产", "2025-09-25 10:00来源：新智科技作者：陈思远阅读 3821", BODY)
+    _, meta, removed = split_metadata(lines, Metadata())
+    assert (meta.title, meta.source, meta.author) == ("新电池量产", "新智科技", "陈思远")
+    assert meta.published_at == "2025-09-25T10:00:00+08:00"
+    assert len(removed) == 2
