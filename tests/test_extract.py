@@ -225,3 +225,33 @@ def test_first_paragraph_starting_with_a_date_is_not_the_publication_date():
 def test_source_field_inside_a_sentence_gives_only_the_name():
     header = "<h1>新能源汽车销量持续增长</h1><p class='src'>来源：市统计局，数据截至五月底</p>"
     assert extract(news_page(header=header)).meta.source == "市统计局"
+
+
+def test_h1_with_the_date_after_a_br():
+    header = "<h1>新能源汽车销量持续增长<br><span>2025-04-18 10:22:07 来源：某某日报</span></h1>"
+    ex = extract(news_page(header=header))
+    assert ex.meta.title == "新能源汽车销量持续增长"
+    assert ex.meta.source == "某某日报"
+    assert ex.meta.published_at == "2025-04-18T10:22:07+08:00"
+
+
+def test_injected_og_title_loses_to_the_article_h1():
+    head = '<meta property="og:title" content="澳门葡京娱乐城,最新开户送彩金">'
+    ex = extract(news_page(head=head, header="<h1>本市新能源汽车销量持续增长</h1>"))
+    assert ex.meta.title == "本市新能源汽车销量持续增长"
+
+
+def test_h1_in_an_article_header_and_comment_dates_ignored():
+    header = (
+        '<header class="entry-header header-footer-group"><h1 class="entry-title">新能源汽车销量持续增长</h1>'
+        '<ul class="post-meta"><li><time datetime="2025-03-27T08:15:00+08:00">2025年3月27日</time></li></ul>'
+        "</header>"
+    )
+    after = (
+        '<div class="comments"><div class="comment-metadata">'
+        '<time datetime="2025-03-28T02:11:09+08:00">3月28日</time></div></div>'
+    )
+    head = "<title>新能源汽车销量持续增长 – 车友网</title>"
+    ex = extract(news_page(head=head, header=header, after=after))
+    assert ex.meta.title == "新能源汽车销量持续增长"
+    assert ex.meta.published_at == "2025-03-27"

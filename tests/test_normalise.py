@@ -153,3 +153,20 @@ def test_seed_001_dump_matches_gold_paragraphs(shared):
     texts = [line.text for line in out]
     for para in gold["paragraphs"]:
         assert para in texts
+
+
+def test_hong_kong_written_chinese_without_cantonese_particles():
+    texts = [
+        "本港電訊商上月推出新的寬頻計劃，屋邨住戶可以免費試用一個月。",
+        "消委會提醒市民，簽約前要留意合約裏有關港元收費及綫路維修的條款。",
+    ]
+    assert detect_variant(texts) == "hk2s"
+    out, _ = normalise_lines(lines_of(texts))
+    assert out[0].text == "本港电讯商上月推出新的宽频计划，屋邨住户可以免费试用一个月。"  # hk2s keeps 宽频
+
+
+def test_tw2sp_keeps_proper_names_and_shared_words():
+    texts = [*TAIWAN, "數位發展部要求廠商在投標文件中說明軟體授權方式。"]
+    out, conv = normalise_lines(lines_of(texts))
+    assert conv.config == "tw2sp"
+    assert out[2].text == "数位发展部要求厂商在投标文件中说明软件授权方式。"
