@@ -393,6 +393,24 @@ def test_decode_labelled_encodings_exactly(case):
         assert text in decoded.text, f"{codec} ({header!r}) decoded as {decoded.encoding}"
 
 
+# (a <meta> label cannot be read before UTF-16 bytes are decoded: UTF-16 is labelled in the header)
+@pytest.mark.parametrize(
+    ("codec", "where"),
+    [(c, "header") for c in CODECS] + [(c, "meta") for c in CODECS if not c.startswith("utf-16")],
+)
+def test_decode_each_labelled_encoding(codec, where):
+    """Every codec, labelled the way pages label it, decodes to exactly the text written."""
+    from pipelines.decode import decode_bytes
+
+    text = "".join(ch for ch in "".join(ARTICLE) if ch in set(ALPHABETS[codec]) or ch in "，。")
+    label = LABELS.get(codec, codec)
+    meta = f"<meta charset='{label}'>" if where == "meta" else ""
+    data = f"<html><head>{meta}</head><body><p>{text}</p></body></html>".encode(codec)
+    header = f"text/html; charset={label}" if where == "header" else None
+    decoded = decode_bytes(data, header)
+    assert text in decoded.text, f"{codec} labelled in the {where} decoded as {decoded.encoding}"
+
+
 @SETTINGS
 @given(page=html_soup)
 def test_dom_steps(page):
