@@ -1,0 +1,78 @@
+"""The model card written beside every trained model: what it learned from and how it scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from classifiers.dataset import LABELS, Splits
+from classifiers.metrics import TARGETS
+from classifiers.model import NPZ_NAME, LineClassifier
+
+
+def _pct(x: float) -> str:
+    return f"{x:.2%}"
+
+
+def write_card(folder: Path, clf: LineClassifier, record: dict, splits: Splits) -> Path:
+    fig = record["held_out"]
+    base = record["baseline_keyword_filter"]
+    sizes = record["sizes"]
+    size_mb = (folder / NPZ_NAME).stat().st_size / 1e6
+    rows = "\n".join(
+        f"| {lab} | {sizes['stage1'][lab]} | {sizes['calibration'][lab]} | {sizes['stage2_lines'][lab]} "
+        f"| {sizes['held_out'][lab]} |"
+        for lab in LABELS
+    )
+    per_label = "\n".join(
+        f"| {lab} | {m['precision']:.4f} | {m['recall']:.4f} | {m['f1']:.4f} | {m['support']} |"
+        for lab, m in fig["per_label"].items()
+    )
+    hard = (
+        f"| hard negatives kept | {_pct(fig['hard_negative_kept'])} | {_pct(base.get('hard_negative_kept', 0))} "
+        f"| 100% |"
+        if "hard_negative_kept" in fig
+        else ""
+    )
+    text = f"""# Line classifier {clf.version}
+
+Trained {clf.meta.get("trained_at", "?")} in {record["training_seconds"]} s (seed {clf.meta.get("seed")}).
+Model file `{NPZ_NAME}`: {size_mb:.1f} MB (plain arrays, loaded with `allow_pickle=False`).
+
+## What it does
+Labels every text line of a news page as {", ".join(LABELS)}.
+Stage 1: hashed character 1-3-grams of a compact view (NFKC, lower case, look-alike letters
+folded, Traditional folded to Simplified, spaces and symbols dropped) plus 17 shape features,
+a linear model (SGD, log loss) and a multinomial calibrator. Stage 2: a small MLP over the
+stage-1 probabilities of the line and its neighbours (±1, ±2), its position relative to the
+article body, and the page layout (tag, in_main, link density, in_list).
+
+## Data (lines per label)
+| label | stage 1 | calibration | stage-2 pages ({sizes["stage2_pages"]}) | held-out ({sizes["held_out_pages"]} pages + isolated hard negatives) |
+|---|---|---|---|---|
+{rows}
+
+Content: real news paragraphs and headlines (news_articles.jsonl, headlines.tsv, People's Daily
+sentences, DRCD paragraphs converted to Simplified with OpenCC), hand-written hard negatives.
+Spam/adult: lines generated from hand-written templates with lexicon terms (sometimes
+obfuscated), real headlines, random domains and numbers; SMS spam rows; the seeds' own spam
+lines. Boilerplate: hand-written templates. The SMS "ham" rows are not used (cut-off fragments).
+Held-out lines come from other articles/headlines, other templates and other lexicon terms.
+
+## Held-out figures (model vs. keyword-lexicon filter)
+| figure | model | keyword filter | target |
+|---|---|---|---|
+| spam+adult kept | {_pct(fig["spam_adult_kept"])} | {_pct(base["spam_adult_kept"])} | <= {_pct(TARGETS["spam_adult_kept"])} |
+| content removed | {_pct(fig["content_removed"])} | {_pct(base["content_removed"])} | <= {_pct(TARGETS["content_removed"])} |
+{hard}
+| macro F1 | {fig["macro_f1"]:.4f} | {base["macro_f1"]:.4f} | |
+| lines/s | {fig["lines_per_second"]} | | >= 20000 |
+
+| label | precision | recall | F1 | support |
+|---|---|---|---|---|
+{per_label}
+
+Plots: `pr_curve.png` (precision-recall per label), `confusion.png`.
+"""
+    path = folder / "card.md"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,514 @@
+"""Assemble labelled lines and synthetic pages from the shared corpora and our own lists.
+
+Honest split: every item is hashed into a part by a key that groups what must stay together —
+content by article (news_articles.jsonl line number) or by the line itself for corpora without
+article ids (headlines, People's Daily sentences, DRCD paragraphs, SMS rows); synthetic lines by
+template id; lexicon terms and listed domains by the term. ``test`` items are never seen in
+training; ``stage2`` articles/headlines build the pages the context stage learns from, so the
+first stage's probabilities on them are as honest as on new pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from classifiers import synth
+from classifiers.text import to_simplified
+from newsclean.errors import InputError
+from newsclean.paths import shared_dir
+from pipelines.types import Line
+
+_PIECE_SPLIT = re.compile(r"[,，:：!！?？;；、\s]+")
+LABELS = ("content", "spam", "adult", "boilerplate")
+LOCAL_DATA = Path(__file__).resolve().parent / "data"
+
+REQUIRED_FILES = (
+    "news_articles.jsonl",
+    "headlines.tsv",
+    "lexicon_adult.txt",
+    "lexicon_adult_extended.txt",
+    "lexicon_gambling.txt",
+    "lexicon_ads_spam.txt",
+    "lexicon_illegal_domains.txt",
+)
+OPTIONAL_FILES = ("news_sentences_peoplesdaily.txt", "trad_paragraphs_drcd_wiki.txt", "spam_sms_labeled.tsv")
+
+EVAL_SEED = 20261121  # seed of the held-out pages (independent of --seed)
+TEST_PCT = 15  # articles / lines held out for evaluation
+STAGE2_PCT = 25  # articles / headlines kept apart for the context stage
+TERM_TEST_PCT = 20  # lexicon terms and domains held out
+TEMPLATE_TEST_PCT = 25  # templates held out (never a family's first template)
+
+
+def bucket(key: str) -> int:
+    """Stable 0..99 bucket of a key (sha1, so it does not depend on PYTHONHASHSEED)."""
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % 100
+
+
+def part_of(key: str) -> str:
+    b = bucket(key)
+    if b < TEST_PCT:
+        return "test"
+    if b < TEST_PCT + STAGE2_PCT:
+        return "stage2"
+    return "train"
+
+
+def term_part(term: str) -> str:
+    return "test" if bucket("term:" + term) < TERM_TEST_PCT else "train"
+
+
+def template_part(t: synth.Template) -> str:
+    if t.index == 0:
+        return "train"
+    return "test" if bucket("template:" + t.id) < TEMPLATE_TEST_PCT else "train"
+
+
+@dataclass
+class Example:
+    """One labelled line; page fields are set for lines of (synthetic or given) pages."""
+
+    text: str
+    label: str
+    source: str
+    weight: float = 1.0
+    page: str | None = None
+    line: Line | None = None
+
+    def to_json(self) -> dict:
+        d = {"text": self.text, "label": self.label, "source": self.source}
+        if self.page is not None and self.line is not None:
+            d.update(
+                page=self.page,
+                tag=self.line.tag,
+                link_density=self.line.link_density,
+                in_list=self.line.in_list,
+                in_main=self.line.in_main,
+            )
+        return d
+
+
+@dataclass
+class Corpora:
+    articles: list[dict]
+    headlines: list[str]
+    sentences: list[str]
+    trad: list[str]
+    sms: list[tuple[str, str]]
+    adult: list[str]
+    gamble: list[str]
+    ads: list[str]
+    domains: list[str]
+    hard_negatives: list[str]
+    seed_spam: list[tuple[str, str]]
+    files: list[Path] = field(default_factory=list)
+
+
+def default_data_dir() -> Path:
+    base = shared_dir()
+    if base is None:
+        raise InputError(
+            "training data not found: no ../shared folder; give --data-dir or set NEWSCLEAN_SHARED"
+        )
+    return base / "data"
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as fh:
+        for raw in fh:
+            raw = raw.rstrip("\n")
+            if raw.strip():
+                yield raw
+
+
+def _local_list(name: str) -> list[str]:
+    return [t for t in _lines(LOCAL_DATA / name) if not t.startswith("#")]
+
+
+def load_corpora(data_dir: Path) -> Corpora:
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError(f"training data folder not found: {data_dir}")
+    missing = [n for n in REQUIRED_FILES if not (data_dir / n).is_file()]
+    if missing:
+        raise InputError(f"training data incomplete in {data_dir}: missing {', '.join(missing)}")
+    files = [data_dir / n for n in REQUIRED_FILES + OPTIONAL_FILES if (data_dir / n).is_file()]
+    try:
+        articles = [json.loads(t) for t in _lines(data_dir / "news_articles.jsonl")]
+    except json.JSONDecodeError as err:
+        raise InputError(f"news_articles.jsonl is not JSON Lines: {err}") from None
+    headlines = [t.split("\t", 1)[-1].strip() for t in _lines(data_dir / "headlines.tsv")]
+
+    def opt(name: str) -> list[str]:
+        p = data_dir / name
+        return list(_lines(p)) if p.is_file() else []
+
+    sms = []
+    for t in opt("spam_sms_labeled.tsv"):
+        label, _, text = t.partition("\t")
+        if text.strip():
+            sms.append((label, text.strip()))
+    adult = _terms(data_dir / "lexicon_adult.txt") + _terms(data_dir / "lexicon_adult_extended.txt")
+    seed = []
+    for t in _local_list("seed_spam.txt"):
+        label, _, text = t.partition("\t")
+        seed.append((label, text))
+    return Corpora(
+        articles=articles,
+        headlines=headlines,
+        sentences=opt("news_sentences_peoplesdaily.txt"),
+        trad=opt("trad_paragraphs_drcd_wiki.txt"),
+        sms=sms,
+        adult=adult,
+        gamble=_terms(data_dir / "lexicon_gambling.txt"),
+        ads=_terms(data_dir / "lexicon_ads_spam.txt"),
+        domains=_terms(data_dir / "lexicon_illegal_domains.txt"),
+        hard_negatives=_local_list("hard_negatives.txt"),
+        seed_spam=seed,
+        files=files,
+    )
+
+
+def _terms(path: Path) -> list[str]:
+    return [t.strip() for t in _lines(path) if len(t.strip()) >= 2]
+
+
+def data_fingerprint(files: Iterable[Path], extra: Sequence[Path] = ()) -> str:
+    """sha256 over the training inputs, our own lists and templates (the version id's hash part)."""
+    h = hashlib.sha256()
+    local = sorted(LOCAL_DATA.glob("*.txt"))
+    for p in [*files, *local, *extra]:
+        h.update(p.name.encode())
+        with Path(p).open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Splits:
+    """Everything training and evaluation need."""
+
+    stage1: list[Example]  # isolated lines for the n-gram stage
+    calib: list[Example]  # isolated lines (other articles/headlines) for the stage-1 calibrator
+    stage2_pages: list[list[Example]]  # synthetic pages for the context stage
+    test: list[Example]  # held-out: lines of test pages, then isolated hard negatives
+    lexicon_train_terms: list[str]
+    content_sample: list[str]
+
+
+def _pools(c: Corpora, part: str, headlines: Sequence[str]) -> synth.Pools:
+    want = "test" if part == "test" else "train"
+    return synth.Pools(
+        adult=[t for t in c.adult if term_part(t) == want],
+        gamble=[t for t in c.gamble if term_part(t) == want],
+        ads=[t for t in c.ads if term_part(t) == want],
+        domains=[t for t in c.domains if term_part(t) == want],
+        headlines=headlines,
+    )
+
+
+class LineMaker:
+    """Draws spam/adult and boilerplate lines from one side of the template split."""
+
+    def __init__(self, pools: synth.Pools, part: str, sms_spam: Sequence[str], seed_spam=()) -> None:
+        want = "test" if part == "test" else "train"
+        self.pools = pools
+        self.spam_t = [t for t in synth.spam_templates() if template_part(t) == want]
+        boiler = [t for t in synth.boilerplate_templates() if template_part(t) == want]
+        self.boiler_by_family: dict[str, list[synth.Template]] = {}
+        for t in boiler:
+            self.boiler_by_family.setdefault(t.family, []).append(t)
+        self.boiler_t = boiler
+        self.sms_spam = list(sms_spam)
+        self.seed_spam = list(seed_spam)
+
+    def spam(self, rng: random.Random) -> tuple[str, str]:
+        r = rng.random()
+        if self.sms_spam and r < 0.06:
+            return rng.choice(self.sms_spam), "spam"
+        if self.seed_spam and r < 0.08:
+            label, text = rng.choice(self.seed_spam)
+            return text, label
+        t = rng.choice(self.spam_t)
+        return synth.fill(t.text, rng, self.pools), t.label
+
+    def spam_of(self, rng: random.Random, label: str) -> str:
+        while True:
+            text, got = self.spam(rng)
+            if got == label:
+                return text
+
+    def boiler(self, rng: random.Random, family: str | None = None) -> str:
+        cands = self.boiler_by_family.get(family or "", None) or self.boiler_t
+        return synth.fill(rng.choice(cands).text, rng, self.pools)
+
+
+def _content_items(c: Corpora) -> dict[str, list[tuple[str, str]]]:
+    """(text, source) content lines per part; article paragraphs grouped by article."""
+    parts: dict[str, list[tuple[str, str]]] = {"train": [], "stage2": [], "test": []}
+    for i, s in enumerate(c.sentences):
+        parts[part_of(f"sent:{i}")].append((s, "peoplesdaily"))
+    for i, s in enumerate(c.trad):
+        parts[part_of(f"trad:{i}")].append((to_simplified(s), "drcd-t2s"))
+    # The SMS "ham" rows are cut-off fragments of mixed text (some of it product names and
+    # promotions): too noisy for either label, so they are not used.
+    return parts
+
+
+def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = False) -> Splits:
+    """Build all splits. ``scale`` shrinks every count (tests use small scales); ``only_test``
+    builds just the held-out lines (identical to a full build's: they have their own seed)."""
+    rng = random.Random(seed)
+    art_parts: dict[str, list[dict]] = {"train": [], "stage2": [], "test": []}
+    for i, a in enumerate(c.articles):
+        if a.get("paragraphs"):
+            art_parts[part_of(f"article:{i}")].append(a)
+    head_parts: dict[str, list[str]] = {"train": [], "stage2": [], "test": []}
+    for h in c.headlines:
+        head_parts[part_of("headline:" + h)].append(h)
+    sms_spam = {p: [t for lab, t in c.sms if lab == "spam" and part_of("sms:" + t) == p] for p in head_parts}
+    items = _content_items(c)
+    hard = {"train": [], "test": []}
+    for t in c.hard_negatives:
+        hard["test" if bucket("hard:" + t) < 30 else "train"].append(t)
+
+    def n(x: float) -> int:
+        return max(1, round(x * scale))
+
+    # The held-out pages use their own fixed seed: every training seed is judged on the same lines.
+    test_pages = _pages(
+        c,
+        art_parts["test"],
+        head_parts["test"],
+        items["test"],
+        sms_spam["test"],
+        "test",
+        random.Random(EVAL_SEED),
+        n(900),
+        (),
+    )
+    test = [e for page in test_pages for e in page]
+    test += [Example(t, "content", "hard_negative") for t in hard["test"]]
+    if only_test:
+        return Splits([], [], [], test, [], [])
+
+    # ---- stage 1 (train part) and its calibration set (stage-2 part): isolated lines
+    pools = _pools(c, "train", head_parts["train"])
+    stage1 = _isolated(
+        c,
+        art_parts["train"],
+        head_parts["train"],
+        items["train"],
+        sms_spam["train"],
+        hard["train"],
+        c.seed_spam,
+        pools,
+        rng,
+        scale,
+        per_article=10,
+    )
+    calib_pools = _pools(c, "train", head_parts["stage2"])
+    calib = _isolated(
+        c,
+        art_parts["stage2"],
+        head_parts["stage2"],
+        items["stage2"],
+        sms_spam["stage2"],
+        (),
+        (),
+        calib_pools,
+        rng,
+        scale * 0.3,
+        per_article=3,
+    )
+    # ---- stage 2 pages
+    stage2_pages = _pages(
+        c,
+        art_parts["stage2"],
+        head_parts["stage2"],
+        items["stage2"],
+        sms_spam["stage2"],
+        "stage2",
+        rng,
+        n(2600),
+        c.seed_spam,
+    )
+    lex_terms = pools.adult + pools.gamble + pools.ads
+    content_sample = [e.text for e in stage1 if e.label == "content"][:20000]
+    return Splits(stage1, calib, stage2_pages, test, lex_terms, content_sample)
+
+
+def sizes(splits: Splits) -> dict:
+    """Line counts per label of each split (for the card and metrics.json)."""
+
+    def count(examples: Iterable[Example]) -> dict[str, int]:
+        out = dict.fromkeys(LABELS, 0)
+        for e in examples:
+            out[e.label] += 1
+        return out
+
+    return {
+        "stage1": count(splits.stage1),
+        "calibration": count(splits.calib),
+        "stage2_pages": len(splits.stage2_pages),
+        "stage2_lines": count(e for page in splits.stage2_pages for e in page),
+        "held_out": count(splits.test),
+        "held_out_pages": len({e.page for e in splits.test if e.page}),
+    }
+
+
+def _isolated(
+    c: Corpora,
+    articles: list[dict],
+    headlines: list[str],
+    extra_content: list[tuple[str, str]],
+    sms_spam: list[str],
+    hard: Sequence[str],
+    seed_spam,
+    pools: synth.Pools,
+    rng: random.Random,
+    scale: float,
+    per_article: int,
+) -> list[Example]:
+    """Isolated labelled lines in the proportions stage 1 learns from."""
+
+    def n(x: float) -> int:
+        return max(1, round(x * scale))
+
+    maker = LineMaker(pools, "train", sms_spam)
+    out: list[Example] = []
+    for a in articles:
+        if rng.random() >= min(1.0, scale * 1.0001):
+            continue
+        paras = a["paragraphs"]
+        for p in rng.sample(paras, min(len(paras), per_article)):
+            out.append(Example(p, "content", a.get("source", "article")))
+        if a.get("title"):
+            out.append(Example(a["title"], "content", "title"))
+    for h in rng.sample(headlines, min(len(headlines), n(30000))):
+        out.append(Example(h, "content", "headline"))
+    # Short section headings and captions are content too: pieces of headlines.
+    for h in rng.sample(headlines, min(len(headlines), n(12000))):
+        piece = rng.choice(_PIECE_SPLIT.split(h))
+        if 4 <= len(piece) <= 14:
+            out.append(Example(piece, "content", "headline-piece"))
+    for text, src in extra_content:
+        if rng.random() < scale:
+            out.append(Example(text, "content", src))
+    for t in hard:
+        out.append(Example(t, "content", "hard_negative", weight=5.0))
+    for t in sms_spam:
+        if rng.random() < scale:
+            out.append(Example(t, "spam", "sms-spam"))
+    for label, t in seed_spam:
+        out.append(Example(t, label, "seed", weight=2.0))
+    # Per-template counts even out: every shape gets seen, not only the long families.
+    for label, count in (("adult", n(24000)), ("spam", n(26000))):
+        templates = [t for t in maker.spam_t if t.label == label]
+        for k in range(count):
+            t = templates[k % len(templates)]
+            out.append(Example(synth.fill(t.text, rng, pools), label, "synth:" + t.family))
+    for k in range(n(16000)):
+        t = maker.boiler_t[k % len(maker.boiler_t)]
+        out.append(Example(synth.fill(t.text, rng, pools), "boilerplate", "synth:" + t.family))
+    return out
+
+
+def _pages(
+    c: Corpora,
+    articles: list[dict],
+    headlines: list[str],
+    extra_content: list[tuple[str, str]],
+    sms_spam: list[str],
+    part: str,
+    rng: random.Random,
+    count: int,
+    seed_spam,
+) -> list[list[Example]]:
+    pools = _pools(c, part, headlines)
+    maker = LineMaker(pools, part, sms_spam, seed_spam)
+    short_heads = [h for h in headlines if 6 <= len(h) <= 24]
+    pages: list[list[Example]] = []
+    if not articles:
+        return pages
+    for k in range(count):
+        a = articles[k % len(articles)]
+        paras = list(a["paragraphs"])
+        if len(paras) > 14:
+            start = rng.randint(0, len(paras) - 14)
+            paras = paras[start : start + rng.randint(6, 14)]
+        if extra_content and rng.random() < 0.3:  # other corpora's lines as extra paragraphs
+            for _ in range(rng.randint(1, 3)):
+                paras.insert(rng.randint(0, len(paras)), rng.choice(extra_content)[0])
+        parts = synth.PageParts(
+            paragraphs=paras,
+            title=a.get("title") or (rng.choice(headlines) if headlines else None),
+            headings=rng.sample(short_heads, min(len(short_heads), 3)),
+            related=rng.sample(headlines, min(len(headlines), rng.randint(3, 12))),
+            captions=[rng.choice(short_heads)[:12]] if short_heads else [],
+        )
+        html = rng.random() < 0.5
+        page_id = f"{part}-{k}"
+        rows = synth.build_page(parts, rng, maker.spam, maker.boiler, html=html)
+        pages.append(
+            [Example(line.text, label, f"page:{role}", page=page_id, line=line) for line, label, role in rows]
+        )
+    return pages
+
+
+def read_labelled(path: Path) -> list[Example]:
+    """Labelled JSON Lines: {"text", "label", "source"} plus optional page/layout fields."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"labelled file not found: {path}")
+    out: list[Example] = []
+    pages: dict[str, int] = {}
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for no, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                d = json.loads(raw)
+            except json.JSONDecodeError:
+                raise InputError(f"{path}:{no}: not a JSON object") from None
+            if not isinstance(d, dict) or not isinstance(d.get("text"), str) or d.get("label") not in LABELS:
+                raise InputError(f"{path}:{no}: needs a text and a label in {', '.join(LABELS)}")
+            rows.append(d)
+            if d.get("page") is not None:
+                pages[str(d["page"])] = pages.get(str(d["page"]), 0) + 1
+    index: dict[str, int] = {}
+    for d in rows:
+        page = d.get("page")
+        line = None
+        if page is not None:
+            page = str(page)
+            i = index.get(page, 0)
+            index[page] = i + 1
+            line = Line(
+                text=d["text"],
+                tag=str(d.get("tag", "text")),
+                link_density=float(d.get("link_density", 0.0)),
+                in_list=bool(d.get("in_list", False)),
+                in_main=bool(d.get("in_main", True)),
+                index=i,
+                total=pages[page],
+            )
+        out.append(Example(d["text"], d["label"], str(d.get("source", path.name)), page=page, line=line))
+    return out
+
+
+def write_labelled(path: Path, examples: Iterable[Example]) -> None:
+    with Path(path).open("w", encoding="utf-8") as fh:
+        for e in examples:
+            fh.write(json.dumps(e.to_json(), ensure_ascii=False) + "\n")

@@ -1,0 +1,76 @@
+"""``newsclean eval``: the held-out figures of the active (or a given) model, side by side with
+the plain keyword-lexicon filter, plus throughput."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from classifiers import dataset, metrics
+from classifiers.baseline import KeywordFilter
+from classifiers.model import load_classifier
+from newsclean.errors import InputError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="labelled JSON Lines to score (default: the held-out split built from the training data)",
+    )
+    parser.add_argument("--model", type=Path, help="model bundle folder (default: the active model)")
+    parser.add_argument("--data-dir", type=Path, help="training corpora folder (default: ../shared/data)")
+    parser.add_argument("--write-held-out", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    clf = load_classifier(args.model)
+    print(f"model {clf.version}")
+    data_dir = Path(args.data_dir) if args.data_dir else None
+    if args.data:
+        examples = [e for path in args.data for e in dataset.read_labelled(path)]
+        if not examples:
+            raise InputError("no labelled lines in " + ", ".join(str(p) for p in args.data))
+        name = "labelled lines (" + ", ".join(str(p) for p in args.data) + ")"
+        if data_dir is None:
+            try:
+                data_dir = dataset.default_data_dir()
+            except InputError:
+                data_dir = None
+    else:
+        data_dir = data_dir or dataset.default_data_dir()
+        corpora = dataset.load_corpora(data_dir)
+        scale = float(clf.meta.get("config", {}).get("scale", 1.0))
+        examples = dataset.build(corpora, scale=scale, only_test=True).test
+        name = f"held-out split ({len(examples)} lines)"
+        if args.write_held_out:
+            dataset.write_labelled(args.write_held_out, examples)
+    print(f"[{time.perf_counter() - t0:6.1f}s] scoring {len(examples)} lines", flush=True)
+    scored = metrics.score_examples(clf, examples)
+    true = [e.label for e in examples]
+    fig = metrics.figures(true, scored.predicted, examples)
+    for line in metrics.format_report(f"{name}, model", fig):
+        print(line)
+    if data_dir is not None and any((data_dir / f).is_file() for f in ("lexicon_adult.txt",)):
+        kw = KeywordFilter.from_dir(data_dir)
+        base = metrics.figures(true, kw.labels(e.text for e in examples), examples)
+        for line in metrics.format_report(f"{name}, keyword-lexicon filter", base):
+            print(line)
+        print("side by side          model    keyword filter")
+        for key in ("spam_adult_kept", "content_removed", "hard_negative_kept"):
+            if key in fig:
+                print(f"  {key:<20} {fig[key]:8.4%} {base.get(key, 0.0):8.4%}")
+        print(f"  {'macro_f1':<20} {fig['macro_f1']:8.4f} {base['macro_f1']:8.4f}")
+    else:
+        print("keyword-lexicon filter skipped: no lexicon files (give --data-dir)")
+    print(
+        f"throughput: {len(examples) / max(scored.seconds, 1e-9):,.0f} lines/s "
+        f"({len(examples)} lines in {scored.seconds:.2f}s)"
+    )
+    return 0

@@ -1,0 +1,208 @@
+"""Line features: hashed character n-grams of the compact view plus a few shape features.
+
+The n-grams carry the vocabulary (terms, site names, boilerplate phrases); the shape features
+carry what injected lines look like regardless of the words: comma/pipe runs of short pieces,
+a date glued in front, domains, phone/QQ/WeChat numbers, symbols between characters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from classifiers.text import compact_many, views
+
+N_FEATURES = 2**18
+NGRAM_RANGE = (1, 3)
+
+_SEP = re.compile(r"[,，|丨｜、;；/]+|\s{2,}")
+_DATE_PREFIX = re.compile(r"^\s*(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?(?:\s|[,，|丨:：]|$)")
+_DOMAIN = re.compile(
+    r"(?:https?://|www\.)\S+|[a-z0-9][a-z0-9-]{0,30}\.(?:com|cn|net|org|cc|vip|xyz|top|me|tv|info|biz|"
+    r"co|io|app|club|site|online|live|fun|pw|ws|la|in|hk|tw|us|asia|wang|ltd|link|win|bet)\b"
+)
+_CONTACT = re.compile(
+    r"1[3-9]\d{9}|(?:qq|扣扣|微信|vx|v信|wx|薇信|威信|加v|电话|热线|tel)\s*[:：号]?\s*[0-9a-z_-]{5,}"
+    r"|(?:qq|微信|vx|加v|薇信|威信)"
+)
+_SENT_END = re.compile(r"[。！？!?…”」』）)\]]\s*$")
+_QUOTES = re.compile(r"[《》“”【】「」]")
+
+SHAPE_NAMES = (
+    "log_len",
+    "cjk_ratio",
+    "latin_ratio",
+    "digit_ratio",
+    "punct_ratio",
+    "sep_runs",
+    "has_pipe",
+    "sentence_end",
+    "date_prefix",
+    "domains",
+    "contacts",
+    "very_short",
+    "quotes",
+    "mean_piece_len",
+    "symbol_gaps",
+    "other_symbols",
+    "lexicon_share",
+)
+
+
+SPAN_SCALE = 6.0
+
+
+def _char_class_counts(normal: Sequence[str]) -> np.ndarray:
+    """Per line counts of CJK, Latin, digit, punctuation, space and other characters (vectorised)."""
+    n_rows = len(normal)
+    out = np.zeros((n_rows, 6), dtype=np.float32)
+    lengths = np.fromiter((len(t) for t in normal), dtype=np.int64, count=n_rows)
+    if lengths.sum() == 0:
+        return out
+    cp = np.frombuffer("".join(normal).encode("utf-32-le"), dtype=np.uint32)
+    row_of = np.repeat(np.arange(n_rows), lengths)
+    cjk = ((cp >= 0x4E00) & (cp <= 0x9FFF)) | ((cp >= 0x3400) & (cp <= 0x4DBF))
+    latin = (cp >= 0x61) & (cp <= 0x7A)
+    digit = (cp >= 0x30) & (cp <= 0x39)
+    space = (cp == 0x20) | (cp == 0x09) | (cp == 0x3000) | (cp == 0xA0)
+    ascii_punct = (cp >= 0x21) & (cp <= 0x7E) & ~latin & ~digit & ~((cp >= 0x41) & (cp <= 0x5A))
+    punct = (
+        ascii_punct
+        | ((cp >= 0x2010) & (cp <= 0x2027))
+        | ((cp >= 0x3000) & (cp <= 0x303F) & (cp != 0x3000))
+        | ((cp >= 0xFF00) & (cp <= 0xFFEF))
+        | (cp == 0xB7)
+    )
+    other = ~(cjk | latin | digit | space | punct)
+    for j, mask in enumerate((cjk, latin, digit, punct, space, other)):
+        out[:, j] = np.bincount(row_of[mask], minlength=n_rows)
+    return out
+
+
+def shape_matrix(raw: Sequence[str], normal: Sequence[str], compacts: Sequence[str]) -> np.ndarray:
+    """Dense shape features, one row per line (see SHAPE_NAMES)."""
+    n_rows = len(raw)
+    out = np.zeros((n_rows, len(SHAPE_NAMES)), dtype=np.float32)
+    if n_rows == 0:
+        return out
+    counts = _char_class_counts(normal)
+    n = np.maximum(1.0, np.fromiter((len(t) for t in normal), dtype=np.float32, count=n_rows))
+    out[:, 0] = np.log1p(np.fromiter((len(t) for t in raw), dtype=np.float32, count=n_rows))
+    out[:, 1] = counts[:, 0] / n
+    out[:, 2] = counts[:, 1] / n
+    out[:, 3] = counts[:, 2] / n
+    out[:, 4] = counts[:, 3] / n
+    out[:, 15] = counts[:, 5] / n
+    compact_len = np.fromiter((len(c) for c in compacts), dtype=np.float32, count=n_rows)
+    out[:, 14] = np.maximum(0.0, n - counts[:, 4] - compact_len) / n
+    for i, text in enumerate(normal):
+        pieces = [p for p in _SEP.split(text) if p.strip()]
+        out[i, 5] = math.log1p(max(0, len(pieces) - 1))
+        out[i, 6] = 1.0 if ("|" in text or "丨" in text) else 0.0
+        out[i, 7] = 1.0 if _SENT_END.search(text) else 0.0
+        out[i, 8] = 1.0 if _DATE_PREFIX.match(text) else 0.0
+        out[i, 9] = min(3, len(_DOMAIN.findall(text)))
+        out[i, 10] = min(3, len(_CONTACT.findall(text)))
+        out[i, 11] = 1.0 if len(text) <= 4 else 0.0
+        out[i, 12] = min(6, len(_QUOTES.findall(text))) / 6
+        out[i, 13] = math.log1p(sum(len(p) for p in pieces) / max(1, len(pieces)))
+    return out
+
+
+def hash_ngrams(compacts: Sequence[str], n_features: int = N_FEATURES) -> sp.csr_matrix:
+    """Counts of hashed character 1..3-grams, vectorised over the whole batch (n_features: a power of 2).
+
+    All lines are concatenated into one code-point array; an n-gram starting at position i is
+    valid when its last character belongs to the same line. Hash: polynomial over code points
+    with a per-order salt, then a multiplicative mix (fixed constants: deterministic across runs).
+    """
+    n_rows = len(compacts)
+    lengths = np.fromiter((len(c) for c in compacts), dtype=np.int64, count=n_rows)
+    total = int(lengths.sum())
+    if total == 0:
+        return sp.csr_matrix((n_rows, n_features), dtype=np.float32)
+    codes = np.frombuffer("".join(compacts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    rows_parts, cols_parts = [], []
+    h = np.zeros(total, dtype=np.uint64)
+    for order in range(1, NGRAM_RANGE[1] + 1):
+        span = total - order + 1
+        if span <= 0:
+            break
+        # h[i] holds the hash of the (order-1)-gram at i; extend it by one character.
+        h = h[:span] * np.uint64(1_000_003) + codes[order - 1 : order - 1 + span]
+        valid = row_of[:span] == row_of[order - 1 : order - 1 + span]
+        mixed = (h[valid] + np.uint64(order * 0x9E3779B9)) * np.uint64(0xFF51AFD7ED558CCD)
+        mixed ^= mixed >> np.uint64(29)
+        rows_parts.append(row_of[:span][valid])
+        cols_parts.append((mixed & np.uint64(n_features - 1)).astype(np.int32))
+    rows = np.concatenate(rows_parts)
+    cols = np.concatenate(cols_parts)
+    data = np.ones(len(rows), dtype=np.float32)
+    matrix = sp.coo_matrix((data, (rows, cols)), shape=(n_rows, n_features)).tocsr()
+    matrix.sum_duplicates()
+    return matrix
+
+
+@dataclass
+class Featurizer:
+    """Turns raw line texts into one sparse matrix: n-grams, then shape columns.
+
+    ``lexicon_buckets`` are hash buckets of n-grams typical of the spam lexicons and rare in
+    news text (chosen at training time from training terms only); the share of a line's n-grams
+    falling in them is one shape feature.
+    """
+
+    lexicon_buckets: np.ndarray | None = None
+    n_features: int = N_FEATURES
+
+    def __post_init__(self) -> None:
+        self._mask = None
+        if self.lexicon_buckets is not None:
+            mask = np.zeros(self.n_features, dtype=np.float32)
+            mask[self.lexicon_buckets] = 1.0
+            self._mask = mask
+
+    @property
+    def n_columns(self) -> int:
+        return self.n_features + len(SHAPE_NAMES)
+
+    def ngram_counts(self, compacts: Sequence[str]) -> sp.csr_matrix:
+        return hash_ngrams(compacts, self.n_features)
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        normal, compacts = views(texts)
+        counts = self.ngram_counts(compacts)
+        shape = shape_matrix(texts, normal, compacts)
+        if self._mask is not None and len(texts):
+            binary = counts.copy()
+            binary.data[:] = 1.0
+            hits = binary @ self._mask
+            total = np.asarray(binary.sum(axis=1)).ravel()
+            shape[:, -1] = hits / np.maximum(1.0, total)
+        # Sublinear tf, then unit length: long paragraphs and short lines weigh alike.
+        counts.data = np.log1p(counts.data)
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        counts = sp.diags(1.0 / np.maximum(norms, 1e-6)).astype(np.float32) @ counts
+        return sp.hstack([counts, sp.csr_matrix(shape)], format="csr", dtype=np.float32)
+
+
+def choose_lexicon_buckets(
+    featurizer: Featurizer, lexicon_terms: Sequence[str], content_texts: Sequence[str], max_df: float = 0.002
+) -> np.ndarray:
+    """Buckets of 2-3-grams present in lexicon terms and in at most ``max_df`` of news lines."""
+    terms = [t for t in compact_many(lexicon_terms) if len(t) >= 2]
+    lex = featurizer.ngram_counts(terms)
+    lex_buckets = np.unique(lex.indices)
+    news = featurizer.ngram_counts(compact_many(content_texts))
+    news.data[:] = 1.0
+    df = np.asarray(news.sum(axis=0)).ravel() / max(1, news.shape[0])
+    # Unigram buckets would match everywhere: keep only buckets no single CJK character maps to,
+    # approximated by requiring rarity in news text.
+    keep = lex_buckets[df[lex_buckets] <= max_df]
+    return keep.astype(np.int32)

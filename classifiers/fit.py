@@ -1,0 +1,143 @@
+"""Fit the two stages from assembled splits and pack them into a LineClassifier.
+
+Stage 1 learns from isolated lines; its calibrator and the context stage learn from the
+separate stage-2 pages, whose articles, headlines and generated lines stage 1 never saw, so the
+probabilities the context stage learns to trust are as good as on new pages.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.neural_network import MLPClassifier
+
+from classifiers.context import context_features
+from classifiers.dataset import LABELS, Example, Splits
+from classifiers.features import N_FEATURES, Featurizer, choose_lexicon_buckets
+from classifiers.model import LineClassifier
+
+MLP_HIDDEN = (48,)
+SGD_ALPHA = 2e-6
+SGD_EPOCHS = 12
+
+
+def _y(examples: Sequence[Example]) -> np.ndarray:
+    index = {lab: i for i, lab in enumerate(LABELS)}
+    return np.array([index[e.label] for e in examples], dtype=np.int64)
+
+
+def fit(
+    splits: Splits,
+    *,
+    seed: int,
+    version: str,
+    extra: Sequence[Example] = (),
+    n_features: int = N_FEATURES,
+    log: Callable[[str], None] = print,
+    meta: dict | None = None,
+) -> LineClassifier:
+    t0 = time.perf_counter()
+    stage1 = list(splits.stage1) + [
+        Example(e.text, e.label, e.source, weight=3.0) for e in extra
+    ]  # user corrections count triple
+    probe = Featurizer(n_features=n_features)
+    buckets = choose_lexicon_buckets(probe, splits.lexicon_train_terms, splits.content_sample)
+    featurizer = Featurizer(lexicon_buckets=buckets, n_features=n_features)
+    x1 = featurizer.transform([e.text for e in stage1])
+    y1 = _y(stage1)
+    w = np.array([e.weight for e in stage1], dtype=np.float64)
+    log(f"stage 1: {x1.shape[0]} lines, {x1.shape[1]} features ({time.perf_counter() - t0:.1f}s)")
+    sgd = SGDClassifier(
+        loss="log_loss",
+        alpha=SGD_ALPHA,
+        max_iter=SGD_EPOCHS,
+        tol=None,
+        random_state=seed,
+        average=True,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sgd.fit(x1, y1, sample_weight=w)
+    _check_classes(sgd.classes_)
+    w1 = sgd.coef_.T.astype(np.float32)
+    b1 = sgd.intercept_.astype(np.float32)
+    log(f"stage 1 fitted ({time.perf_counter() - t0:.1f}s)")
+
+    # Calibrator on isolated lines stage 1 never saw: predict_texts' probabilities.
+    xc = featurizer.transform([e.text for e in splits.calib])
+    cal = LogisticRegression(C=10.0, max_iter=500)
+    cal.fit(np.asarray(xc @ w1, dtype=np.float32) + b1, _y(splits.calib))
+    _check_classes(cal.classes_)
+    cal_w = cal.coef_.T.astype(np.float32)
+    cal_b = cal.intercept_.astype(np.float32)
+    log(f"calibrator: {len(splits.calib)} lines ({time.perf_counter() - t0:.1f}s)")
+
+    # Stage-2 pages: calibrated stage-1 probabilities, then the context MLP.
+    pages = [[e.line for e in page] for page in splits.stage2_pages]
+    rows = [e for page in splits.stage2_pages for e in page]
+    y2 = _y(rows)
+    x2 = featurizer.transform([e.text for e in rows])
+    scores = np.asarray(x2 @ w1, dtype=np.float32) + b1
+    z = scores @ cal_w + cal_b
+    z -= z.max(axis=1, keepdims=True)
+    p1 = np.exp(z)
+    p1 /= p1.sum(axis=1, keepdims=True)
+    xc = context_features(p1.astype(np.float32), pages)
+    mean = xc.mean(axis=0)
+    scale = xc.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    log(
+        f"stage 2: {len(pages)} pages, {len(rows)} lines, {xc.shape[1]} context features "
+        f"({time.perf_counter() - t0:.1f}s)"
+    )
+    mlp = MLPClassifier(
+        hidden_layer_sizes=MLP_HIDDEN,
+        alpha=1e-4,
+        batch_size=256,
+        learning_rate_init=2e-3,
+        max_iter=40,
+        early_stopping=True,
+        n_iter_no_change=5,
+        random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp.fit((xc - mean) / scale, y2)
+    _check_classes(mlp.classes_)
+    log(f"stage 2 fitted ({time.perf_counter() - t0:.1f}s)")
+
+    arrays = {
+        "lexicon_buckets": buckets.astype(np.int32),
+        "w1": w1,
+        "b1": b1,
+        "cal_w": cal_w,
+        "cal_b": cal_b,
+        "ctx_mean": mean.astype(np.float32),
+        "ctx_scale": scale.astype(np.float32),
+    }
+    for i, (cw, cb) in enumerate(zip(mlp.coefs_, mlp.intercepts_, strict=True)):
+        arrays[f"mlp_w{i}"] = cw.astype(np.float32)
+        arrays[f"mlp_b{i}"] = cb.astype(np.float32)
+    info = dict(meta or {})
+    info.update(
+        version=version,
+        labels=list(LABELS),
+        n_features=n_features,
+        mlp_layers=len(mlp.coefs_),
+        seed=seed,
+        stage1_lines=int(x1.shape[0]),
+        stage2_pages=len(pages),
+        stage2_lines=len(rows),
+    )
+    return LineClassifier(arrays, info)
+
+
+def _check_classes(classes: np.ndarray) -> None:
+    if list(classes) != list(range(len(LABELS))):
+        missing = [LABELS[i] for i in range(len(LABELS)) if i not in set(classes.tolist())]
+        raise ValueError(f"training data lacks labels: {', '.join(missing)}")

@@ -1,0 +1,170 @@
+"""Evaluation figures shared by ``newsclean train`` and ``newsclean eval``.
+
+Besides per-label precision/recall/F1 the figures that matter for cleaning are two error
+rates: spam/adult lines that survive (kept = predicted content) and content lines that are lost.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, precision_recall_curve, precision_recall_fscore_support
+
+from classifiers.dataset import LABELS, Example
+
+TARGETS = {"spam_adult_kept": 0.005, "content_removed": 0.002, "hard_negative_kept": 1.0}
+
+
+@dataclass
+class Scored:
+    examples: list[Example]
+    proba: np.ndarray  # n x len(LABELS)
+    seconds: float
+
+    @property
+    def predicted(self) -> list[str]:
+        return [LABELS[j] for j in self.proba.argmax(axis=1)]
+
+
+def score_examples(clf, examples: Sequence[Example]) -> Scored:
+    """Page lines are scored page by page (with context), isolated lines with predict_texts."""
+    pages: dict[str, list[int]] = {}
+    isolated: list[int] = []
+    for i, e in enumerate(examples):
+        if e.page is not None and e.line is not None:
+            pages.setdefault(e.page, []).append(i)
+        else:
+            isolated.append(i)
+    proba = np.zeros((len(examples), len(LABELS)), dtype=np.float32)
+    order = {lab: j for j, lab in enumerate(clf.labels)}
+    cols = [order[lab] for lab in LABELS]
+    t0 = time.perf_counter()
+    if pages:
+        idx = [i for ids in pages.values() for i in ids]
+        p = clf.predict_pages_proba([[examples[i].line for i in ids] for ids in pages.values()])
+        proba[idx] = p[:, cols]
+    if isolated:
+        p = clf.stage1_proba([examples[i].text for i in isolated])
+        proba[isolated] = p[:, cols]
+    return Scored(list(examples), proba, time.perf_counter() - t0)
+
+
+def figures(true: Sequence[str], pred: Sequence[str], examples: Sequence[Example] | None = None) -> dict:
+    true_a = np.array(true)
+    pred_a = np.array(pred)
+    p, r, f, s = precision_recall_fscore_support(true_a, pred_a, labels=list(LABELS), zero_division=0)
+    per_label = {
+        lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+        for i, lab in enumerate(LABELS)
+    }
+    present = [i for i, lab in enumerate(LABELS) if s[i] > 0]
+    bad = np.isin(true_a, ["spam", "adult"])
+    content = true_a == "content"
+    out = {
+        "lines": len(true_a),
+        "per_label": per_label,
+        "macro_f1": float(np.mean(f[present])) if present else 0.0,
+        "accuracy": float((true_a == pred_a).mean()) if len(true_a) else 0.0,
+        "confusion": confusion_matrix(true_a, pred_a, labels=list(LABELS)).tolist(),
+        "spam_adult_kept": float((pred_a[bad] == "content").mean()) if bad.any() else 0.0,
+        "spam_adult_lines": int(bad.sum()),
+        "content_removed": float((pred_a[content] != "content").mean()) if content.any() else 0.0,
+        "content_lines": int(content.sum()),
+    }
+    if examples is not None:
+        hard = np.array([e.source == "hard_negative" for e in examples])
+        if hard.any():
+            out["hard_negative_kept"] = float((pred_a[hard] == "content").mean())
+            out["hard_negative_lines"] = int(hard.sum())
+    return out
+
+
+def format_report(name: str, fig: dict) -> list[str]:
+    lines = [f"{name}: {fig['lines']} lines"]
+    lines.append(f"  {'label':<12} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>8}")
+    for lab, m in fig["per_label"].items():
+        lines.append(f"  {lab:<12} {m['precision']:9.4f} {m['recall']:9.4f} {m['f1']:9.4f} {m['support']:8d}")
+    lines.append(f"  macro F1 {fig['macro_f1']:.4f}   accuracy {fig['accuracy']:.4f}")
+    lines.append("  confusion (rows true, columns predicted: " + " ".join(LABELS) + ")")
+    for lab, row in zip(LABELS, fig["confusion"], strict=True):
+        lines.append(f"  {lab:<12} " + " ".join(f"{v:7d}" for v in row))
+    lines.append(
+        f"  spam+adult kept {fig['spam_adult_kept']:.4%} of {fig['spam_adult_lines']} "
+        f"(target <= {TARGETS['spam_adult_kept']:.1%})"
+    )
+    lines.append(
+        f"  content removed {fig['content_removed']:.4%} of {fig['content_lines']} "
+        f"(target <= {TARGETS['content_removed']:.1%})"
+    )
+    if "hard_negative_kept" in fig:
+        lines.append(
+            f"  hard negatives kept {fig['hard_negative_kept']:.2%} of {fig['hard_negative_lines']} (target 100%)"
+        )
+    return lines
+
+
+def plot_pr(true: Sequence[str], proba: np.ndarray, path: Path, title: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    true_a = np.array(true)
+    fig, ax = plt.subplots(figsize=(6, 5), dpi=100)
+    for j, lab in enumerate(LABELS):
+        y = true_a == lab
+        if y.any() and (~y).any():
+            prec, rec, _ = precision_recall_curve(y, proba[:, j])
+            ax.plot(rec, prec, label=lab)
+    # "Dropped" as one class: what a cleaner cares about.
+    y = true_a != "content"
+    if y.any() and (~y).any():
+        prec, rec, _ = precision_recall_curve(y, 1.0 - proba[:, 0])
+        ax.plot(rec, prec, "k--", label="any non-content")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1.01)
+    ax.set_ylim(0, 1.01)
+    ax.set_title(title)
+    ax.legend(loc="lower left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_confusion(confusion: list[list[int]], path: Path, title: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    m = np.array(confusion, dtype=float)
+    norm = m / np.maximum(1, m.sum(axis=1, keepdims=True))
+    fig, ax = plt.subplots(figsize=(5.5, 4.8), dpi=100)
+    ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(LABELS)), LABELS, rotation=30)
+    ax.set_yticks(range(len(LABELS)), LABELS)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for i in range(len(LABELS)):
+        for j in range(len(LABELS)):
+            ax.text(
+                j,
+                i,
+                f"{int(m[i, j])}\n{norm[i, j]:.1%}",
+                ha="center",
+                va="center",
+                color="white" if norm[i, j] > 0.5 else "black",
+                fontsize=8,
+            )
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -1,0 +1,213 @@
+"""The line classifier: two linear/MLP stages stored as plain arrays, loaded without pickle.
+
+A model bundle is a folder with ``model.npz`` (numbers only, read with ``allow_pickle=False``)
+and ``model.json`` (labels, version, feature settings and the sha256 of the npz). Nothing in a
+bundle can run code: pickle, joblib and skops files are refused, never opened by an unpickler.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from classifiers.context import context_features
+from classifiers.features import Featurizer
+from newsclean.errors import ModelError
+from pipelines.types import Line
+
+FORMAT = "newsclean-lines/1"
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+ACTIVE_DIR = MODELS_DIR / "active"
+NPZ_NAME = "model.npz"
+JSON_NAME = "model.json"
+REQUIRED_ARRAYS = ("lexicon_buckets", "w1", "b1", "cal_w", "cal_b", "ctx_mean", "ctx_scale")
+BATCH = 8192
+
+
+@dataclass(frozen=True)
+class Verdict:
+    label: str
+    score: float  # calibrated probability of ``label``
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class LineClassifier:
+    """Stage 1: hashed n-grams + shape features -> linear scores -> calibrated probabilities.
+    Stage 2: those probabilities for the line and its neighbours + page layout -> small MLP."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        self.meta = meta
+        self.version: str = meta["version"]
+        self.labels: tuple[str, ...] = tuple(meta["labels"])
+        self._a = arrays
+        self._featurizer = Featurizer(
+            lexicon_buckets=arrays["lexicon_buckets"], n_features=int(meta["n_features"])
+        )
+        self._mlp = [
+            (arrays[f"mlp_w{i}"].astype(np.float32), arrays[f"mlp_b{i}"].astype(np.float32))
+            for i in range(int(meta["mlp_layers"]))
+        ]
+
+    # -- stage 1
+    def stage1_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw linear scores of stage 1 (one column per label)."""
+        out = []
+        w1 = self._a["w1"]
+        for start in range(0, len(texts), BATCH):
+            x = self._featurizer.transform(texts[start : start + BATCH])
+            out.append(np.asarray(x @ w1, dtype=np.float32) + self._a["b1"])
+        if not out:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        return np.vstack(out)
+
+    def calibrate(self, scores: np.ndarray) -> np.ndarray:
+        return _softmax(scores @ self._a["cal_w"] + self._a["cal_b"])
+
+    def stage1_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self.calibrate(self.stage1_scores(texts))
+
+    # -- stage 2
+    def context_proba(self, p1: np.ndarray, pages: Sequence[Sequence[Line]]) -> np.ndarray:
+        x = context_features(p1, pages)
+        h = (x - self._a["ctx_mean"]) / self._a["ctx_scale"]
+        for i, (w, b) in enumerate(self._mlp):
+            h = h @ w + b
+            if i < len(self._mlp) - 1:
+                h = np.maximum(h, 0.0)
+        return _softmax(h)
+
+    def predict_pages_proba(self, pages: Sequence[Sequence[Line]]) -> np.ndarray:
+        texts = [line.text for lines in pages for line in lines]
+        p1 = self.stage1_proba(texts)
+        return self.context_proba(p1, pages)
+
+    def _verdicts(self, proba: np.ndarray) -> list[Verdict]:
+        best = proba.argmax(axis=1)
+        return [Verdict(self.labels[j], float(proba[i, j])) for i, j in enumerate(best)]
+
+    def predict(self, lines: Sequence[Line]) -> list[Verdict]:
+        """Verdicts for ONE page's lines in reading order (neighbours are evidence)."""
+        if not lines:
+            return []
+        return self._verdicts(self.predict_pages_proba([list(lines)]))
+
+    def predict_texts(self, texts: list[str]) -> list[Verdict]:
+        """Verdicts for isolated lines (keywords, titles): stage 1 only, no page context."""
+        if not texts:
+            return []
+        return self._verdicts(self.stage1_proba(texts))
+
+    # -- persistence
+    def save(self, folder: str | Path) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        npz = folder / NPZ_NAME
+        np.savez_compressed(npz, **self._a)
+        meta = dict(self.meta, format=FORMAT, npz_sha256=_sha256(npz))
+        (folder / JSON_NAME).write_text(
+            json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        return folder
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Refuse files that could run code when loaded (pickle, joblib, skops with foreign types)."""
+    suffix = path.suffix.lower()
+    head = path.read_bytes()[:4] if path.is_file() else b""
+    if suffix in {".pkl", ".pickle", ".joblib", ".sav", ".dill"} or head[:1] == b"\x80":
+        raise ModelError(
+            f"refusing to load {path.name}: pickle/joblib files can run code; use a model bundle"
+        )
+    if head[:2] == b"PK" and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+        if "schema.json" in names:  # a skops file
+            try:
+                from skops.io import get_untrusted_types
+
+                untrusted = get_untrusted_types(file=path)
+            except Exception:
+                raise ModelError(f"refusing to load {path.name}: unreadable skops file") from None
+            detail = f"untrusted types {', '.join(untrusted[:3])}" if untrusted else "not a model bundle"
+            raise ModelError(f"refusing to load {path.name}: skops file ({detail})")
+
+
+def _resolve(path: str | Path | None) -> tuple[Path, Path]:
+    p = Path(path) if path is not None else ACTIVE_DIR
+    if p.is_dir():
+        return p / JSON_NAME, p / NPZ_NAME
+    if not p.exists():
+        raise ModelError(f"model not found: {p}")
+    _refuse_foreign(p)
+    if p.suffix == ".npz":
+        return p.with_name(JSON_NAME), p
+    if p.suffix == ".json":
+        return p, p.with_name(NPZ_NAME)
+    raise ModelError(f"not a model bundle: {p} (expected a folder with {JSON_NAME} and {NPZ_NAME})")
+
+
+def _load(path: str | Path | None) -> LineClassifier:
+    json_path, npz_path = _resolve(path)
+    for p in (json_path, npz_path):
+        if not p.is_file():
+            raise ModelError(f"model file missing: {p}")
+    _refuse_foreign(npz_path)
+    try:
+        meta = json.loads(json_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelError(f"corrupt model description: {json_path}") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelError(f"unknown model format in {json_path} (expected {FORMAT})")
+    if meta.get("npz_sha256") != _sha256(npz_path):
+        raise ModelError(f"model file does not match its checksum (tampered or corrupt): {npz_path}")
+    try:
+        with np.load(npz_path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except Exception as err:  # zip/format errors, object arrays refused by allow_pickle=False
+        raise ModelError(f"corrupt model file {npz_path}: {type(err).__name__}") from None
+    try:
+        missing = [k for k in REQUIRED_ARRAYS if k not in arrays]
+        layers = int(meta["mlp_layers"])
+        missing += [f"mlp_w{i}" for i in range(layers) if f"mlp_w{i}" not in arrays]
+        if missing:
+            raise ModelError(f"model file lacks arrays: {', '.join(missing)}")
+        if any(a.dtype == object for a in arrays.values()):
+            raise ModelError("model file holds object arrays")
+        clf = LineClassifier(arrays, meta)
+        n_labels = len(clf.labels)
+        if (
+            arrays["w1"].shape != (clf._featurizer.n_columns, n_labels)
+            or clf._mlp[-1][0].shape[1] != n_labels
+        ):
+            raise ModelError(f"model arrays have unexpected shapes: {npz_path}")
+    except (KeyError, TypeError, ValueError):
+        raise ModelError(f"corrupt model description: {json_path}") from None
+    return clf
+
+
+@lru_cache(maxsize=1)
+def _load_default() -> LineClassifier:
+    return _load(None)
+
+
+def load_classifier(path: str | Path | None = None) -> LineClassifier:
+    """The classifier at ``path`` (a bundle folder or its json/npz), or the bundled active model."""
+    if path is None:
+        return _load_default()
+    return _load(path)

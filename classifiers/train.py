@@ -1,0 +1,236 @@
+"""``newsclean train``: rebuild the line classifier, evaluate it, and replace the active model
+only when the candidate is not worse on the held-out set (or with --force).
+
+Gate rule, on the same held-out split for both models: the candidate's spam+adult kept rate and
+content removed rate may not exceed the active model's by more than GATE_RATE_SLACK, and its
+macro-F1 may not be lower by more than GATE_F1_SLACK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from classifiers import dataset, fit, metrics
+from classifiers.baseline import KeywordFilter
+from classifiers.card import write_card
+from classifiers.features import N_FEATURES
+from classifiers.model import ACTIVE_DIR, MODELS_DIR, LineClassifier, load_classifier
+from newsclean.errors import InputError, ModelError
+
+DEFAULT_SEED = 13
+GATE_RATE_SLACK = 0.0002
+GATE_F1_SLACK = 0.002
+ARTIFACTS = ("model.npz", "model.json", "metrics.json", "card.md", "pr_curve.png", "confusion.png")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, help="folder of training corpora (default: ../shared/data)")
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="labelled JSON Lines to add ({text, label, source}; e.g. corrected lines)",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="where to write the candidate (default: models/candidates/VERSION)"
+    )
+    parser.add_argument("--force", action="store_true", help="make the candidate active even if it is worse")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument("--active", type=Path, default=ACTIVE_DIR, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="shrink generated line counts (quick trials)"
+    )
+
+
+def config_of(args: argparse.Namespace) -> dict:
+    return {
+        "seed": args.seed,
+        "scale": args.scale,
+        "n_features": N_FEATURES,
+        "sgd_alpha": fit.SGD_ALPHA,
+        "sgd_epochs": fit.SGD_EPOCHS,
+        "mlp_hidden": list(fit.MLP_HIDDEN),
+        "split": [dataset.TEST_PCT, dataset.STAGE2_PCT, dataset.TERM_TEST_PCT, dataset.TEMPLATE_TEST_PCT],
+    }
+
+
+def make_version(files: list[Path], extra: list[Path], config: dict) -> str:
+    """lines-<date of the newest input>-<hash of inputs and settings>: same data, same id."""
+    digest = hashlib.sha256()
+    digest.update(dataset.data_fingerprint(files, extra).encode())
+    digest.update(json.dumps(config, sort_keys=True).encode())
+    newest = max(p.stat().st_mtime for p in [*files, *extra])
+    day = datetime.fromtimestamp(newest, tz=timezone.utc).strftime("%Y%m%d")
+    return f"lines-{day}-{digest.hexdigest()[:8]}"
+
+
+def _say(msg: str, t0: float) -> None:
+    print(f"[{time.perf_counter() - t0:6.1f}s] {msg}", flush=True)
+
+
+def evaluate_on(clf: LineClassifier, test: list[dataset.Example]) -> tuple[metrics.Scored, dict]:
+    scored = metrics.score_examples(clf, test)
+    fig = metrics.figures([e.label for e in test], scored.predicted, test)
+    fig["lines_per_second"] = round(len(test) / max(scored.seconds, 1e-9))
+    return scored, fig
+
+
+def baseline_figures(data_dir: Path, test: list[dataset.Example]) -> dict:
+    kw = KeywordFilter.from_dir(data_dir)
+    return metrics.figures([e.label for e in test], kw.labels(e.text for e in test), test)
+
+
+def gate(candidate: dict, active: dict) -> tuple[bool, str]:
+    checks = [
+        (
+            "spam+adult kept",
+            candidate["spam_adult_kept"] <= active["spam_adult_kept"] + GATE_RATE_SLACK,
+            candidate["spam_adult_kept"],
+            active["spam_adult_kept"],
+        ),
+        (
+            "content removed",
+            candidate["content_removed"] <= active["content_removed"] + GATE_RATE_SLACK,
+            candidate["content_removed"],
+            active["content_removed"],
+        ),
+        (
+            "macro F1",
+            candidate["macro_f1"] >= active["macro_f1"] - GATE_F1_SLACK,
+            candidate["macro_f1"],
+            active["macro_f1"],
+        ),
+    ]
+    failed = [f"{name} {c:.4f} vs {a:.4f}" for name, ok, c, a in checks if not ok]
+    if failed:
+        return False, "candidate is worse: " + "; ".join(failed)
+    return True, "candidate is not worse on " + ", ".join(name for name, *_ in checks)
+
+
+def install(candidate_dir: Path, active_dir: Path) -> None:
+    """Copy the candidate's files into the active folder (staged, then swapped in)."""
+    active_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = active_dir.with_name(active_dir.name + ".new")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    for name in ARTIFACTS:
+        if (candidate_dir / name).is_file():
+            shutil.copy2(candidate_dir / name, staging / name)
+    old = active_dir.with_name(active_dir.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if active_dir.exists():
+        active_dir.rename(old)
+    staging.rename(active_dir)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def run(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    data_dir = Path(args.data_dir) if args.data_dir else dataset.default_data_dir()
+    if args.scale <= 0 or args.scale > 1:
+        raise InputError("--scale must be in (0, 1]")
+    _say(f"reading training data from {data_dir}", t0)
+    corpora = dataset.load_corpora(data_dir)
+    extra_examples = [e for path in args.extra for e in dataset.read_labelled(path)]
+    config = config_of(args)
+    version = make_version(corpora.files, list(args.extra), config)
+    _say(
+        f"data: {len(corpora.articles)} articles, {len(corpora.headlines)} headlines, "
+        f"{len(corpora.adult) + len(corpora.gamble) + len(corpora.ads)} lexicon terms, "
+        f"{len(corpora.hard_negatives)} hard negatives, {len(extra_examples)} extra lines; version {version}",
+        t0,
+    )
+    splits = dataset.build(corpora, seed=args.seed, scale=args.scale)
+    _say(
+        f"built: {len(splits.stage1)} stage-1 lines, {len(splits.calib)} calibration lines, "
+        f"{len(splits.stage2_pages)} stage-2 pages, {len(splits.test)} held-out lines",
+        t0,
+    )
+    clf = fit.fit(
+        splits,
+        seed=args.seed,
+        version=version,
+        extra=extra_examples,
+        log=lambda m: _say(m, t0),
+        meta={"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "config": config},
+    )
+    out = Path(args.out) if args.out else MODELS_DIR / "candidates" / version
+    clf.save(out)
+    _say(f"candidate saved: {out}", t0)
+
+    scored, fig = evaluate_on(clf, splits.test)
+    base = baseline_figures(data_dir, splits.test)
+    true = [e.label for e in splits.test]
+    pr = metrics.plot_pr(true, scored.proba, out / "pr_curve.png", f"{version}: held-out lines")
+    cm = metrics.plot_confusion(fig["confusion"], out / "confusion.png", f"{version}: held-out lines")
+    train_seconds = time.perf_counter() - t0
+    record = {
+        "version": version,
+        "held_out": fig,
+        "baseline_keyword_filter": base,
+        "training_seconds": round(train_seconds, 1),
+        "sizes": dataset.sizes(splits),
+    }
+    (out / "metrics.json").write_text(
+        json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    card = write_card(out, clf, record, splits)
+    for line in metrics.format_report("held-out (model)", fig):
+        print(line)
+    for line in metrics.format_report("held-out (keyword-lexicon baseline)", base):
+        print(line)
+    print(f"  lines/s (model, held-out): {fig['lines_per_second']}")
+    print(f"precision-recall curve: {pr}")
+    print(f"confusion matrix: {cm}")
+    print(f"model card: {card}")
+    print(card.read_text(encoding="utf-8"))
+
+    active_dir = Path(args.active)
+    decision, why = _decide(active_dir, splits.test, fig, args.force)
+    if decision:
+        install(out, active_dir)
+        print(f"ACTIVE MODEL REPLACED: {active_dir} is now {version} ({why})")
+    else:
+        print(f"ACTIVE MODEL KEPT: {active_dir} unchanged ({why}); candidate left in {out}")
+    _say("done", t0)
+    return 0
+
+
+def _decide(active_dir: Path, test: list[dataset.Example], fig: dict, force: bool) -> tuple[bool, str]:
+    if force:
+        return True, "--force"
+    try:
+        active = load_classifier(active_dir)
+    except ModelError as err:
+        return True, f"no usable active model: {err}"
+    _, active_fig = evaluate_on(active, test)
+    print(
+        f"active {active.version}: spam+adult kept {active_fig['spam_adult_kept']:.4%}, "
+        f"content removed {active_fig['content_removed']:.4%}, macro F1 {active_fig['macro_f1']:.4f}"
+    )
+    return gate(fig, active_fig)
+
+
+def main() -> int:  # pragma: no cover - `newsclean train` is the entry point
+    parser = argparse.ArgumentParser(prog="newsclean train")
+    add_arguments(parser)
+    return run(parser.parse_args())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
