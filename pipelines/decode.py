@@ -87,6 +87,8 @@ _HTML_RE = re.compile(
     r"h[1-6]|ul|ol|li|script|style|link|img)\b",
     re.IGNORECASE,
 )
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -135,6 +137,12 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
         if found is not None:
             return _checked(found)
     return _checked(_detect(data))
+
+
+def sanitize_text(text: str) -> str:
+    """Lone surrogates become U+FFFD and control characters go: parsers and JSON output choke on them."""
+    text = _SURROGATE_RE.sub("\ufffd", text)
+    return _CONTROL_RE.sub("", text)
 
 
 def looks_like_html(text: str) -> bool:

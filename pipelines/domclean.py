@@ -12,6 +12,7 @@ import re
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 from soupsieve import SelectorSyntaxError
 
+from pipelines.decode import sanitize_text
 from pipelines.types import Removed
 
 # Elements whose content is never page text.
@@ -59,7 +60,7 @@ _SAFE_PSEUDO = re.compile(r":(not|is|where|first-child|last-child|nth-child|nth-
 
 def clean_dom(html: str) -> tuple[BeautifulSoup, list[Removed]]:
     """Parse ``html`` with lxml and remove invisible elements; return the soup and hidden text."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = BeautifulSoup(sanitize_text(html), "lxml")
     css_rules = _style_rules(soup)
     _drop_non_text(soup)
     hidden: list[Removed] = []

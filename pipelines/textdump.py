@@ -6,12 +6,15 @@ candidate body block; metadata lines are found later by :mod:`pipelines.metaline
 
 from __future__ import annotations
 
+from pipelines.decode import sanitize_text
 from pipelines.types import Block, Extracted, Metadata
 
 
 def extract_text(text: str) -> Extracted:
     """Every non-empty line becomes one ``text`` block inside the body."""
     blocks = [
-        Block(text=line.strip(), tag="text", in_main=True) for line in text.splitlines() if line.strip()
+        Block(text=line.strip(), tag="text", in_main=True)
+        for line in sanitize_text(text).splitlines()
+        if line.strip()
     ]
     return Extracted(meta=Metadata(), blocks=blocks, removed=[])

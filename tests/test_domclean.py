@@ -146,3 +146,8 @@ def test_empty_and_textless_input():
     soup, removed = clean_dom("")
     assert soup.get_text() == ""
     assert removed == []
+
+
+def test_lone_surrogates_and_nul_in_text_input():
+    text, _ = visible_and_hidden("<p>正\ud800文\x00内容\x01</p>")
+    assert text == "正\ufffd文内容"

@@ -20,3 +20,8 @@ def test_every_non_empty_line_is_a_text_block():
 
 def test_empty_dump():
     assert extract_text("\n \n").blocks == []
+
+
+def test_control_characters_and_lone_surrogates_are_cleaned():
+    ex = extract_text("第一\x07行\ud800\n\x0c\n第二行")
+    assert [b.text for b in ex.blocks] == ["第一行\ufffd", "第二行"]
