@@ -95,8 +95,12 @@ def extract_html(soup: BeautifulSoup, url: str) -> Extracted:
     inside: set[int] = set()
     if main is not None:
         inside = {id(main), *(id(t) for t in main.descendants if isinstance(t, Tag))}
-    blocks = [replace(block, in_main=id(unit.owner) in inside) for unit, block in pairs]
     owners = [unit.owner for unit, _ in pairs]
+    linky = _link_lists(pairs, inside)
+    blocks = [
+        replace(block, in_main=id(unit.owner) in inside and i not in linky)
+        for i, (unit, block) in enumerate(pairs)
+    ]
     meta = _metadata(soup, main, blocks, owners)
     return Extracted(meta=meta, blocks=blocks, removed=[])
 
@@ -189,6 +193,33 @@ def _in_link_run(a: Tag, cache: dict[int, bool]) -> bool:
     return cache[key]
 
 
+def _link_lists(pairs: list[tuple[_Unit, Block]], inside: set[int]) -> set[int]:
+    """Indexes of blocks in link lists inside the body (related news, injected headline lists).
+
+    A list whose items mostly carry links is navigation, not article text, even inside the
+    article's container.
+    """
+    groups: dict[int, list[int]] = {}
+    for i, (unit, block) in enumerate(pairs):
+        if not block.in_list or id(unit.owner) not in inside:
+            continue
+        node: Tag | None = unit.owner
+        for _ in range(6):
+            if node is None or node.name in LIST_TAGS:
+                break
+            node = node.parent
+        container = node if node is not None and node.name in LIST_TAGS else unit.owner.parent
+        if container is not None:
+            groups.setdefault(id(container), []).append(i)
+    out: set[int] = set()
+    for members in groups.values():
+        densities = [pairs[i][1].link_density for i in members]
+        with_links = sum(1 for d in densities if d > 0)
+        if len(members) >= 3 and with_links >= 0.6 * len(members) and sum(densities) / len(members) >= 0.2:
+            out.update(members)
+    return out
+
+
 def _blocks(units: list[_Unit]) -> list[tuple[_Unit, Block]]:
     out: list[tuple[_Unit, Block]] = []
     for unit in units:
@@ -268,7 +299,12 @@ def _class_weight(el: Tag) -> float:
 
 def _metadata(soup: BeautifulSoup, main: Tag | None, blocks: list[Block], owners: list[Tag]) -> Metadata:
     metas = _meta_tags(soup)
-    main_text = "".join(b.text for b in blocks if b.in_main)[:5000]
+    # the body's sentences: what titles and keywords are checked against (injected link lists and
+    # spam cards inside the article container rarely end a sentence)
+    main_text = (
+        "".join(b.text for b in blocks if b.in_main and "。" in b.text)[:8000]
+        or "".join(b.text for b in blocks if b.in_main)[:8000]
+    )
     first_main = next((i for i, b in enumerate(blocks) if b.in_main), len(blocks))
     title, title_index = _title(soup, metas, blocks, owners, first_main, main_text)
     # the page header: from the headline to the first lines of the body

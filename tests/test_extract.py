@@ -255,3 +255,21 @@ def test_h1_in_an_article_header_and_comment_dates_ignored():
     ex = extract(news_page(head=head, header=header, after=after))
     assert ex.meta.title == "新能源汽车销量持续增长"
     assert ex.meta.published_at == "2025-03-27"
+
+
+def test_link_list_inside_the_article_container_is_not_body():
+    items = "".join(
+        f"<li><span>01月30日</span>,<a href='/n/{i}.html'>各地新闻标题第{i}条</a>,免费看片网址{i}</li>"
+        for i in range(4)
+    )
+    bullet = "<ul><li>第一，完善充电设施布局。</li><li>第二，延续购车补贴政策。</li><li>第三，推动电池回收。</li></ul>"
+    html = (
+        "<body><div class='article-content'>"
+        + "".join(f"<p>{p}</p>" for p in PARAS)
+        + bullet
+        + f"<ul class='x'>{items}</ul></div></body>"
+    )
+    ex = extract(html)
+    main = [b.text for b in ex.blocks if b.in_main]
+    assert main == [*PARAS, "第一，完善充电设施布局。", "第二，延续购车补贴政策。", "第三，推动电池回收。"]
+    assert sum(1 for b in ex.blocks if b.text.startswith("01月30日") and not b.in_main) == 4
