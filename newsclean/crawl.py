@@ -10,6 +10,7 @@ can act on:
       failed, or the crawl was stopped before it finished
 2     bad arguments or a bad sources file
 6     the classifier model could not be loaded
+69    the shared seen-store (REDIS_URL) is out of reach (EX_UNAVAILABLE)
 75    another crawl holds the state directory's lock (EX_TEMPFAIL: try later)
 ====  =========================================================================
 """
@@ -25,7 +26,13 @@ from pathlib import Path
 
 from newsclean.errors import ConfigError, InputError, ModelError, NewscleanError
 
-EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG, EXIT_MODEL, EXIT_LOCKED = 0, 1, 2, 6, 75
+EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG, EXIT_MODEL, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 6, 69, 75
+
+
+class StoreError(NewscleanError):
+    """The shared seen-store (Redis) is out of reach."""
+
+    exit_code = EXIT_STORE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(message or "bad sources file")
     if reason == "model_error":
         raise ModelError(message or "classifier model could not be loaded")
+    if reason == "store_error":
+        raise StoreError(message or "the seen-store could not be opened")
 
     summary = summarise(stats, reason, elapsed, log_file)
     (state / "last_run.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,13 @@ from filelock import FileLock, Timeout
 
 from newsclean.errors import NewscleanError
 from newsclean.jsonl import JsonLinesWriter, recover_parts, run_file_name
-from newsclean.seenstore import NearDuplicateIndex, SqliteSeenStore, canonical_url, text_minhash
+from newsclean.seenstore import (
+    NearDuplicateIndex,
+    SeenStore,
+    SqliteSeenStore,
+    canonical_url,
+    text_minhash,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +50,20 @@ class Verdict:
 class CrawlRun:
     """Open under the lock, feed articles through :meth:`judge` and :meth:`write`, then close."""
 
-    def __init__(self, output_dir: str | Path, state_dir: str | Path, *, prefix: str = "news") -> None:
+    def __init__(
+        self,
+        output_dir: str | Path,
+        state_dir: str | Path,
+        *,
+        prefix: str = "news",
+        store_factory: Callable[[], SeenStore] | None = None,
+    ) -> None:
         self.output_dir = Path(output_dir)
+        self._store_factory = store_factory
         self.state_dir = Path(state_dir)
         self.prefix = prefix
         self._lock: FileLock | None = None
-        self.store: SqliteSeenStore | None = None
+        self.store: SeenStore | None = None
         self.near = NearDuplicateIndex()
         self.writer: JsonLinesWriter | None = None
         self.recovered_lines = 0
@@ -74,7 +88,14 @@ class CrawlRun:
                 f"another crawl is running on state directory {self.state_dir} (lock {LOCK_NAME}); not starting"
             ) from None
         self._lock = lock
-        self.store = SqliteSeenStore(self.state_dir / STORE_NAME)
+        try:
+            if self._store_factory is not None:
+                self.store = self._store_factory()
+            else:
+                self.store = SqliteSeenStore(self.state_dir / STORE_NAME)
+        except BaseException:
+            self._release()
+            raise
         for url, minhash in self.store.minhashes():
             self.near.insert(url, minhash)
         self._recover()
@@ -89,10 +110,13 @@ class CrawlRun:
         if self.store is not None:
             self.store.close()
             self.store = None
+        self._release()
+        return self.output_path
+
+    def _release(self) -> None:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
-        return self.output_path
 
     def _recover(self) -> None:
         assert self.store is not None

@@ -89,13 +89,22 @@ class NewsSpider(SitemapSpider):
         settings = self.crawler.settings
         output = Path(settings.get("NEWSCLEAN_OUTPUT_DIR") or "output")
         state = Path(settings.get("NEWSCLEAN_STATE_DIR") or output / ".state")
-        run = CrawlRun(output, state, prefix=settings.get("NEWSCLEAN_OUTPUT_PREFIX") or "news")
+        run = CrawlRun(
+            output,
+            state,
+            prefix=settings.get("NEWSCLEAN_OUTPUT_PREFIX") or "news",
+            store_factory=_shared_store_factory(settings),
+        )
         try:
             run.open()
         except LockHeldError as err:
             self.closing_reason, self.closing_message = "lock_held", str(err)
             self.logger.error(str(err))
             raise CloseSpider("lock_held") from None
+        except NewscleanError as err:  # the shared seen-store is out of reach
+            self.closing_reason, self.closing_message = "store_error", str(err)
+            self.logger.error(str(err))
+            raise CloseSpider("store_error") from None
         self.run = run
         self.crawler.stats.set_value("newsclean/recovered_lines", run.recovered_lines)
         try:
@@ -320,6 +329,19 @@ class NewsSpider(SitemapSpider):
         self.logger.info(
             "optional %s not available: %s", failure.request.meta.get("kind"), failure.request.url
         )
+
+
+def _shared_store_factory(settings):
+    """With REDIS_URL set, workers share a Redis seen-store; otherwise each state dir has SQLite."""
+    if not settings.get("REDIS_URL"):
+        return None
+
+    def factory():
+        from newsclean.redis_store import RedisSeenStore
+
+        return RedisSeenStore.from_settings(settings)
+
+    return factory
 
 
 def _origin(url: str) -> str:
