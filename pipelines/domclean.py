@@ -230,8 +230,12 @@ def _hides(decls: dict[str, str]) -> bool:
 
 
 def _style_rules(soup: BeautifulSoup) -> list[tuple[str, dict[str, str]]]:
-    """(selector group, declarations) of the page's own CSS rules that hide something."""
-    rules: list[tuple[str, dict[str, str]]] = []
+    """(selector, declarations) of the page's own CSS rules that hide something.
+
+    Rules for the same selector are merged in order, so a later ``.x{display:block}`` undoes an
+    earlier ``.x{display:none}`` as the cascade would.
+    """
+    merged: dict[str, dict[str, str]] = {}
     for style in soup.find_all("style"):
         media = (style.get("media") or "all").lower()
         if "print" in media and "screen" not in media:
@@ -239,13 +243,13 @@ def _style_rules(soup: BeautifulSoup) -> list[tuple[str, dict[str, str]]]:
         css = style.string if style.string is not None else style.get_text()
         for selector, body in _iter_rules(_STYLE_BLOCK_RE.sub(" ", css or "")):
             decls = _parse_declarations(body)
-            if not _hides(decls):
+            if not decls:
                 continue
-            selectors = [s.strip() for s in selector.split(",")]
-            usable = [s for s in selectors if s and _usable_selector(s)]
-            if usable:
-                rules.append((", ".join(usable), decls))
-    return rules
+            for one in selector.split(","):
+                key = " ".join(one.split())
+                if key and _usable_selector(key):
+                    merged.setdefault(key, {}).update(decls)
+    return [(selector, decls) for selector, decls in merged.items() if _hides(decls)]
 
 
 def _usable_selector(selector: str) -> bool:

@@ -82,7 +82,8 @@ def test_style_block_rules_on_class_id_and_tag_selectors():
       div.box .inner { visibility: hidden; }
       @media print { .printonly { display: none } }
       a:hover { display: none }
-      .shown { display: none } .shown { color: red }
+      .shown { display: none } .shown { color: red; display: block }
+      .gone { color: blue } .gone { display: none }
     </style></head><body>
       <div class="lf">彩票<a href="#">网址</a></div>
       <p id="kw">关键词堆砌</p>
@@ -90,10 +91,11 @@ def test_style_block_rules_on_class_id_and_tag_selectors():
       <div class="box"><p class="inner">盒子里的隐藏段</p><p>盒子里的正文段</p></div>
       <p class="printonly">打印时才隐藏</p>
       <a href="#">悬停链接</a>
+      <p class="shown">后来的规则让它显示</p><p class="gone">后来的规则把它隐藏</p>
     </body></html>"""
     text, hidden = visible_and_hidden(html)
-    assert hidden == ["彩票网址", "关键词堆砌", "小字广告", "盒子里的隐藏段"]
-    for kept in ("正常小标题", "盒子里的正文段", "打印时才隐藏", "悬停链接"):
+    assert hidden == ["彩票网址", "关键词堆砌", "小字广告", "盒子里的隐藏段", "后来的规则把它隐藏"]
+    for kept in ("正常小标题", "盒子里的正文段", "打印时才隐藏", "悬停链接", "后来的规则让它显示"):
         assert kept in text
 
 
