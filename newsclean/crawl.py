@@ -35,7 +35,15 @@ class StoreError(NewscleanError):
     exit_code = EXIT_STORE
 
 
+EXIT_CODES_HELP = (
+    "exit codes: 0 finished (page-level failures only counted), 1 crawl errors, 2 bad arguments or "
+    "sources file, 6 classifier model unusable, 69 shared seen-store unreachable, 75 another crawl "
+    "holds the lock"
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EXIT_CODES_HELP
     parser.add_argument(
         "--sources", required=True, metavar="FILE", help="sources file (TOML, see CONTRACT.md)"
     )
