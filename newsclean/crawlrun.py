@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -156,7 +157,7 @@ class CrawlRun:
             )
             if other:
                 return Verdict(duplicate="content", duplicate_of=other)
-        near = self.near.nearest(text_minhash(article.get("text") or ""))
+        near = self.near.nearest(_minhash(article.get("text") or ""))
         return Verdict(near_duplicate_of=near)
 
     def remember_duplicate(self, url: str, verdict: Verdict, fingerprint: str = "") -> None:
@@ -195,7 +196,7 @@ class CrawlRun:
         self._run_urls.update(canonical_url(a) for a in obj.get("aliases") or [])
         if obj.get("fingerprint"):
             self._run_fingerprints.setdefault(obj["fingerprint"], key)
-        self.near.insert(key, text_minhash(obj.get("text") or ""))
+        self.near.insert(key, _minhash(obj.get("text") or ""))
 
     def _commit(self) -> None:
         self._last_sync = time.monotonic()
@@ -208,4 +209,10 @@ class CrawlRun:
 
 
 def _pending_entry(obj: dict, aliases: list[str]) -> tuple[str, str, object, list[str]]:
-    return (obj["url"], obj.get("fingerprint") or "", text_minhash(obj.get("text") or ""), list(aliases))
+    return (obj["url"], obj.get("fingerprint") or "", _minhash(obj.get("text") or ""), list(aliases))
+
+
+@lru_cache(maxsize=64)
+def _minhash(text: str):
+    """One signature per text: judge, remember and store all need the same one."""
+    return text_minhash(text)
