@@ -24,6 +24,7 @@ DetectorFactory.seed = 0  # langdetect is random by default; the same page must 
 TRADITIONAL_SHARE = 0.03  # share of CJK characters t2s changes above which text is Traditional
 TRADITIONAL_SHARE_LANGDETECT = 0.01  # lower bar when langdetect also says zh-tw
 MIN_TRADITIONAL_CHARS = 2
+MAX_SAMPLE = 50_000  # characters the variant is judged on; a big page says no more than its start
 MAX_WORD = 24  # longer "words" are not pinyin (and would make the syllable match backtrack)
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
@@ -180,7 +181,7 @@ def _langdetect_tw(text: str) -> bool:
 
 def detect_variant(texts: list[str]) -> str | None:
     """None for Simplified text; else the OpenCC config that fits who wrote the Traditional text."""
-    joined = "\n".join(texts)
+    joined = "\n".join(texts)[:MAX_SAMPLE]
     cjk = len(_CJK_RE.findall(joined))
     if cjk == 0:
         return None

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from pipelines.domclean import clean_dom
+from pipelines.extract import extract_html
 from pipelines.lines import to_lines
 from pipelines.normalise import (
     Conversion,
@@ -130,14 +132,20 @@ def test_normalise_meta():
 
 
 @needs_shared
-@pytest.mark.parametrize("name", ["seed-001-text.txt", "seed-000-text.txt"])
-def test_seed_dumps_leave_no_traditional_or_pinyin(shared, name):
+@pytest.mark.parametrize("name", ["seed-001-text.txt", "seed-000-text.txt", "seed-001.html", "seed-000.html"])
+def test_seeds_leave_no_traditional_or_pinyin(shared, name):
     import re
     import unicodedata
 
     text = (shared / "fixtures" / name).read_text(encoding="utf-8")
-    out, _ = normalise_lines(to_lines(extract_text(text).blocks))
-    joined = "\n".join(line.text for line in out)
+    if name.endswith(".html"):
+        soup, _ = clean_dom(text)
+        extracted = extract_html(soup, "http://example.cn/")
+    else:
+        extracted = extract_text(text)
+    out, conv = normalise_lines(to_lines(extracted.blocks))
+    meta = normalise_meta(extracted.meta, conv)
+    joined = "\n".join([meta.title or "", *(line.text for line in out)])
     assert traditional_chars(joined) == 0
     tones = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
     pinyin = re.compile(rf"\(\s*[a-zü{tones}]*[{tones}][a-zü{tones}]*\s*\)")
