@@ -157,7 +157,7 @@ def _walk(root: Tag) -> list[_Unit]:
         if name == "hr":
             flush()
             continue
-        if name == "img":
+        if name in ("img", "head", "title"):  # images have no text; head text is metadata
             continue
         if as_block:
             flush()
