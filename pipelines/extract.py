@@ -230,7 +230,7 @@ def _blocks(units: list[_Unit]) -> list[tuple[_Unit, Block]]:
             continue
         chars = len("".join(text.split()))
         density = min(1.0, unit.link_chars / chars) if chars else 0.0
-        tag = BLOCK_NAME.get(unit.owner.name, "div")
+        tag = "li" if unit.owner.name == "a" else BLOCK_NAME.get(unit.owner.name, "div")  # link-run item
         out.append((unit, Block(text, tag, round(density, 3), unit.in_list, in_main=False)))
     return out
 

@@ -71,7 +71,7 @@ def test_link_farm_is_split_into_list_blocks_outside_main():
     ex = extract(news_page(after=f'<div class="links">{farm}</div>'))
     farm_blocks = [b for b in ex.blocks if b.text.startswith("澳门赌场网址")]
     assert len(farm_blocks) == 8
-    assert all(b.in_list and not b.in_main and b.link_density == 1.0 for b in farm_blocks)
+    assert all(b.in_list and not b.in_main and b.link_density == 1.0 and b.tag == "li" for b in farm_blocks)
 
 
 def test_br_runs_are_joined_with_newlines():
