@@ -208,12 +208,17 @@ class Splits:
 
 def _pools(c: Corpora, part: str, headlines: Sequence[str]) -> synth.Pools:
     want = "test" if part == "test" else "train"
+
+    def side(terms: list[str]) -> list[str]:
+        # A tiny lexicon may put no term on one side; then both sides share it (small data only).
+        return [t for t in terms if term_part(t) == want] or terms
+
     return synth.Pools(
-        adult=[t for t in c.adult if term_part(t) == want],
-        gamble=[t for t in c.gamble if term_part(t) == want],
-        ads=[t for t in c.ads if term_part(t) == want],
-        domains=[t for t in c.domains if term_part(t) == want],
-        headlines=headlines,
+        adult=side(c.adult),
+        gamble=side(c.gamble),
+        ads=side(c.ads),
+        domains=side(c.domains),
+        headlines=headlines or c.headlines,
     )
 
 

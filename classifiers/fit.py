@@ -71,7 +71,9 @@ def fit(
     # Calibrator on isolated lines stage 1 never saw: predict_texts' probabilities.
     xc = featurizer.transform([e.text for e in splits.calib])
     cal = LogisticRegression(C=10.0, max_iter=500)
-    cal.fit(np.asarray(xc @ w1, dtype=np.float32) + b1, _y(splits.calib))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cal.fit(np.asarray(xc @ w1, dtype=np.float32) + b1, _y(splits.calib))
     _check_classes(cal.classes_)
     cal_w = cal.coef_.T.astype(np.float32)
     cal_b = cal.intercept_.astype(np.float32)

@@ -169,6 +169,21 @@ DRUGS = [
 ]
 TLDS = ["com", "cn", "net", "cc", "vip", "xyz", "top", "me", "tv", "info", "org", "club", "site", "win"]
 WEEKDAYS = "一二三四五六日"
+LATIN_WORDS = [
+    "AI",
+    "GPU",
+    "5G",
+    "Linux",
+    "iPhone",
+    "App",
+    "CPU",
+    "IoT",
+    "SaaS",
+    "VR",
+    "Android",
+    "Web3",
+    "API",
+]
 
 # A few characters spam spells in pinyin or by initial letter to dodge keyword filters.
 PINYIN = {
@@ -391,6 +406,8 @@ def fill(template: str, rng: random.Random, pools: Pools) -> str:
                 return str(rng.randint(1, 5))
             case "pages":
                 return str(rng.randint(2, 9))
+            case "latin":
+                return rng.choice(LATIN_WORDS)
             case "weekday":
                 return rng.choice(WEEKDAYS)
         return m.group(0)

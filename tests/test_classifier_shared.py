@@ -1,0 +1,68 @@
+"""The line classifier against the shared corpora and the two real polluted seed pages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import opencc
+import pytest
+
+from classifiers import train
+from classifiers.metrics import TARGETS
+from classifiers.model import load_classifier
+from pipelines.types import Line
+from tests.conftest import needs_shared
+
+PINYIN = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+\)")
+SEEDS = (
+    ("000_e286cea2b923dc43.txt", "seed-000.gold.json"),
+    ("001_15cb922dea05ecf4.txt", "seed-001.gold.json"),
+)
+
+
+def _key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _seed_lines(path: Path) -> list[Line]:
+    """The lines of a text dump as the chain hands them over: pinyin stripped, Simplified."""
+    conv = opencc.OpenCC("tw2s")
+    texts = [conv.convert(PINYIN.sub("", t.strip())) for t in path.read_text(encoding="utf-8").splitlines()]
+    texts = [t for t in texts if t]
+    return [Line(text=t, tag="text", index=i, total=len(texts)) for i, t in enumerate(texts)]
+
+
+@needs_shared
+@pytest.mark.parametrize(("seed", "gold"), SEEDS)
+def test_active_model_cleans_seed_dumps(shared, seed, gold):
+    clf = load_classifier()
+    lines = _seed_lines(shared / "seeds" / seed)
+    verdicts = clf.predict(lines)
+    kept = [line.text for line, v in zip(lines, verdicts, strict=True) if v.label == "content"]
+    kept_keys = {_key(t) for t in kept}
+    expected = json.loads((shared / "fixtures" / gold).read_text(encoding="utf-8"))
+    missing = [p for p in expected["paragraphs"] if _key(p) not in kept_keys]
+    assert not missing, f"paragraphs dropped: {missing[:3]}"
+    body = _key("".join(kept))
+    leaked = [f for f in expected["forbidden"] if _key(f) in body]
+    assert not leaked, f"forbidden text kept: {leaked[:5]}"
+
+
+@needs_shared
+@pytest.mark.slow
+def test_full_training_meets_held_out_targets(shared, tmp_path):
+    parser = argparse.ArgumentParser()
+    train.add_arguments(parser)
+    args = parser.parse_args(["--data-dir", str(shared / "data")])
+    args.out = tmp_path / "cand"
+    args.active = tmp_path / "active"
+    assert train.run(args) == 0
+    fig = json.loads((tmp_path / "cand" / "metrics.json").read_text(encoding="utf-8"))["held_out"]
+    assert fig["spam_adult_kept"] <= TARGETS["spam_adult_kept"], fig["spam_adult_kept"]
+    assert fig["content_removed"] <= TARGETS["content_removed"], fig["content_removed"]
+    assert fig["hard_negative_kept"] >= TARGETS["hard_negative_kept"], fig["hard_negative_kept"]
+    assert fig["lines_per_second"] >= 20_000
