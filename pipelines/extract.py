@@ -58,6 +58,8 @@ NEGATIVE = re.compile(
 )
 CLASS_WEIGHT = 25.0
 MIN_PARAGRAPH_CHARS = 10  # shorter blocks say nothing about where the article is
+SIBLING_MIN = 5.0  # a sibling container joins the body with at least this score...
+SIBLING_SHARE = 0.25  # ...and this share of the best container's score
 SAME_TEXT_RATIO = 1.02  # walk up while the parent holds (almost) only the chosen text
 TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—+|–|--+|::)\s*|\s+-\s+")
 SITE_PART = re.compile(r"(logo|brand|nav|menu|site-?(title|name|logo|branding|header)|footer|foot\b)", re.I)
@@ -65,7 +67,9 @@ ASIDE = re.compile(r"comment|related|recommend|sidebar|side-|hot|rank|pagination
 DATE_CLASS = re.compile(r"date|time|pub|publish|post-?info|info|meta", re.IGNORECASE)
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CJK_NEWLINE = re.compile(r"(?<=[\u3400-\u9fff\uff00-\uffef])[ \t\r\f]*\n\s*(?=[\u3400-\u9fff\uff00-\uffef])")
+_CJK_NEWLINE = re.compile(
+    r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])[ \t\r\f]*\n\s*(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
+)
 _PUNCT = re.compile(r"[，,。、；;：:！？!?]")
 _BR = "\n"
 
@@ -91,17 +95,17 @@ def extract_html(soup: BeautifulSoup, url: str) -> Extracted:
     """Blocks of all visible text in reading order, ``in_main`` on the article body, and metadata."""
     root = soup.body or soup
     pairs = _blocks(_walk(root))
-    main = _choose_main(pairs, root)
     inside: set[int] = set()
-    if main is not None:
-        inside = {id(main), *(id(t) for t in main.descendants if isinstance(t, Tag))}
+    for main in _choose_main(pairs, root):
+        inside.add(id(main))
+        inside.update(id(t) for t in main.descendants if isinstance(t, Tag))
     owners = [unit.owner for unit, _ in pairs]
     linky = _link_lists(pairs, inside)
     blocks = [
         replace(block, in_main=id(unit.owner) in inside and i not in linky)
         for i, (unit, block) in enumerate(pairs)
     ]
-    meta = _metadata(soup, main, blocks, owners)
+    meta = _metadata(soup, blocks, owners)
     return Extracted(meta=meta, blocks=blocks, removed=[])
 
 
@@ -113,7 +117,7 @@ def _walk(root: Tag) -> list[_Unit]:
     units: list[_Unit] = []
     current: _Unit | None = None
     owners: list[Tag] = [root]
-    link_depth = list_depth = 0
+    link_depth = list_depth = pre_depth = 0
     link_runs: dict[int, bool] = {}
 
     def flush() -> None:
@@ -133,7 +137,9 @@ def _walk(root: Tag) -> list[_Unit]:
                 continue
             if current is None:
                 current = _Unit(owners[-1], in_list=list_depth > 0)
-            current.parts.append(_CJK_NEWLINE.sub("", text))
+            if not pre_depth:  # source line breaks are spaces (none between CJK); only <br> breaks a line
+                text = _CJK_NEWLINE.sub("", text).replace("\r", " ").replace("\n", " ")
+            current.parts.append(text)
             if link_depth:
                 current.link_chars += len("".join(text.split()))
             continue
@@ -147,6 +153,8 @@ def _walk(root: Tag) -> list[_Unit]:
                 owners.pop()
             if name == "a":
                 link_depth -= 1
+            if name == "pre":
+                pre_depth -= 1
             if name in LIST_TAGS or (name == "a" and as_block):
                 list_depth -= 1
             continue
@@ -164,6 +172,8 @@ def _walk(root: Tag) -> list[_Unit]:
             owners.append(node)
         if name == "a":
             link_depth += 1
+        if name == "pre":
+            pre_depth += 1
         if name in LIST_TAGS or (name == "a" and as_block):
             list_depth += 1
         stack.append((node, True))
@@ -238,8 +248,11 @@ def _blocks(units: list[_Unit]) -> list[tuple[_Unit, Block]]:
 # ------------------------------------------------------------------ choosing the body
 
 
-def _choose_main(pairs: list[tuple[_Unit, Block]], root: Tag) -> Tag | None:
-    """The container with the most paragraph-like CJK text, penalised for links and bad names."""
+def _choose_main(pairs: list[tuple[_Unit, Block]], root: Tag) -> list[Tag]:
+    """The container with the most paragraph-like CJK text, penalised for links and bad names.
+
+    Sibling containers that score well too (an article split around an ad slot) join it.
+    """
     stats: dict[int, _Stats] = {}
     elements: dict[int, Tag] = {}
     for unit, block in pairs:
@@ -272,14 +285,27 @@ def _choose_main(pairs: list[tuple[_Unit, Block]], root: Tag) -> Tag | None:
         if final > best_score:
             best, best_score = el, final
     if best is None:
-        return None
+        return []
     # walk up through wrappers that hold nothing else (td -> tr -> table -> div.content)
     while best.parent is not None and best.parent is not root and id(best.parent) in stats:
         parent_chars = stats[id(best.parent)].chars
         if parent_chars > stats[id(best)].chars * SAME_TEXT_RATIO:
             break
         best = best.parent
-    return best
+    chosen = [best]
+    top = stats[id(best)].score
+    for sibling in best.parent.children if best.parent is not None else ():
+        st = stats.get(id(sibling))
+        if sibling is best or st is None or not isinstance(sibling, Tag):
+            continue
+        density = st.link_chars / st.chars if st.chars else 1.0
+        if (
+            st.score >= max(SIBLING_MIN, SIBLING_SHARE * top)
+            and density < 0.25
+            and _class_weight(sibling) >= 0
+        ):
+            chosen.append(sibling)
+    return chosen
 
 
 def _class_weight(el: Tag) -> float:
@@ -297,7 +323,7 @@ def _class_weight(el: Tag) -> float:
 # ------------------------------------------------------------------ metadata
 
 
-def _metadata(soup: BeautifulSoup, main: Tag | None, blocks: list[Block], owners: list[Tag]) -> Metadata:
+def _metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -> Metadata:
     metas = _meta_tags(soup)
     # the body's sentences: what titles and keywords are checked against (injected link lists and
     # spam cards inside the article container rarely end a sentence)

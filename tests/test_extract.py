@@ -273,3 +273,23 @@ def test_link_list_inside_the_article_container_is_not_body():
     main = [b.text for b in ex.blocks if b.in_main]
     assert main == [*PARAS, "第一，完善充电设施布局。", "第二，延续购车补贴政策。", "第三，推动电池回收。"]
     assert sum(1 for b in ex.blocks if b.text.startswith("01月30日") and not b.in_main) == 4
+
+
+def test_article_split_around_an_ad_slot():
+    first = "".join(f"<p>{p}</p>" for p in PARAS[:2])
+    second = "".join(f"<p>{p}</p>" for p in PARAS[2:])
+    html = (
+        "<body><div class='nav'><a href='/'>首页</a></div><div class='wrap'>"
+        f"<div class='text'>{first}</div><div class='ad-slot'><a href='/ad'>广告位招租</a></div>"
+        f"<div class='text'>{second}</div>"
+        "<div class='related'><ul><li><a href='/1'>相关新闻一</a></li><li><a href='/2'>相关新闻二</a></li></ul></div>"
+        "</div></body>"
+    )
+    ex = extract(html)
+    assert [b.text for b in ex.blocks if b.in_main] == PARAS
+
+
+def test_source_line_breaks_are_spaces_but_not_between_cjk():
+    html = "<body><div class='content'><p>第一句话。\n  第二句话，\n继续 English\nword 中文</p><pre>代码 第一行\n代码 第二行</pre></div></body>"
+    texts = [b.text for b in extract(html).blocks]
+    assert texts == ["第一句话。第二句话，继续 English word 中文", "代码 第一行\n代码 第二行"]
