@@ -48,6 +48,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from newsclean import robots
 from newsclean.errors import InputError
 from newsclean.redis_store import (
     DEFAULT_PREFIX,
@@ -133,6 +134,9 @@ class DistributedAddon:
         for name, value in distributed_settings(url, prefix).items():
             settings.set(name, value, priority="addon")
         settings["EXTENSIONS"][SharedCrawlWorker] = 500
+        # a worker joining a running crawl pops many URLs at once: robots.txt must hold for all
+        settings["DOWNLOADER_MIDDLEWARES"][robots.SCRAPY_MIDDLEWARE] = None
+        settings["DOWNLOADER_MIDDLEWARES"][robots.RobotsTxtMiddleware] = 100
         settings["SPIDER_MIDDLEWARES"][SharedSeenFilter] = 950
         # after the dedupe step (300), before the line is written (800)
         settings["ITEM_PIPELINES"][SharedClaimPipeline] = 750
