@@ -29,6 +29,8 @@ except ImportError:  # tests/ is not a package: pytest puts the folder itself on
     from hostile import ARTICLE_PARAGRAPHS, ARTICLE_TITLES, MILLION, hostile_site, normal_site  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[1]
+MODEL = os.environ.get("NEWSCLEAN_MODEL") or None  # a model bundle to test with; default: the bundled one
+MODEL_ARGS = ["--model", MODEL] if MODEL else []
 HOSTILE_MAX_PAGES = 30
 CRAWL_TIMEOUT = 420  # seconds; the trickle alone may take DOWNLOAD_TIMEOUT x (RETRY_TIMES + 1)
 CLEAN_TIMEOUT = 240
@@ -157,7 +159,9 @@ max_pages = {HOSTILE_MAX_PAGES}
             crawl_future = pool.submit(run, crawl_args, CRAWL_TIMEOUT, tmp)
             # trickle first: it is the slowest; the rest fill the other worker
             order = sorted(urls, key=lambda u: "trickle" not in u)
-            clean_futures = {u: pool.submit(run, ["clean", u], CLEAN_TIMEOUT, tmp) for u in order}
+            clean_futures = {
+                u: pool.submit(run, ["clean", u, *MODEL_ARGS], CLEAN_TIMEOUT, tmp) for u in order
+            }
             crawl = crawl_future.result()
             cleans = {u[len(bad.base) :]: f.result() for u, f in clean_futures.items()}
         log_text = log.read_text("utf-8", "replace") if log.exists() else ""
@@ -399,7 +403,7 @@ def test_crawl_refuses_pickled_model(tmp_path: Path):
     ],
 )
 def test_only_http_and_https_urls_are_fetched(tmp_path: Path, source: str):
-    result = run(["clean", source], 60, tmp_path)
+    result = run(["clean", source, *MODEL_ARGS], 60, tmp_path)
     assert_one_line_error(result)
     assert "root:" not in result.stdout + result.stderr
 
@@ -407,6 +411,6 @@ def test_only_http_and_https_urls_are_fetched(tmp_path: Path, source: str):
 def test_crawl_refuses_non_http_start_urls(tmp_path: Path):
     sources = tmp_path / "sources.toml"
     sources.write_text('[[site]]\nname = "x"\nstart_urls = ["file:///etc/passwd"]\n', encoding="utf-8")
-    result = run(["crawl", "--sources", str(sources), "--output", str(tmp_path / "o")], 60)
+    result = run(["crawl", "--sources", str(sources), "--output", str(tmp_path / "o"), *MODEL_ARGS], 60)
     line = assert_one_line_error(result)
     assert "root:" not in line
