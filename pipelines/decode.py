@@ -186,7 +186,7 @@ def _try_declared(data: bytes, label: str) -> Decoded | None:
 
 def _detect(data: bytes) -> Decoded:
     """Pick the codec for undeclared (or falsely declared) bytes."""
-    if _is_utf8_with_multibyte(data) or _is_ascii(data):
+    if data.isascii() or _is_utf8_with_multibyte(data):
         return Decoded(data.decode("utf-8"), "utf-8")
     best, score = _best_cjk_score(data)
     if best is not None and score >= 0.5:
@@ -221,10 +221,6 @@ def _best_cjk_score(data: bytes) -> tuple[Decoded | None, float]:
         if score > best_score + 1e-9:
             best, best_score = Decoded(text, codec), score
     return best, best_score
-
-
-def _is_ascii(data: bytes) -> bool:
-    return data.isascii()
 
 
 def _is_utf8_with_multibyte(data: bytes) -> bool:

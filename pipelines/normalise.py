@@ -66,7 +66,6 @@ _PAREN_RE = re.compile(r"([（(])\s*([A-Za-zÀ-ɏɑɡḾḿüÜ\u0300-\u036f0-9'
 _FORMAT_CHARS = re.compile(
     "[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
-_WS_RE = re.compile(r"\s+")
 
 # Regional vocabulary: Taiwan IT and everyday words that differ from the mainland's.
 _TAIWAN_WORDS_TEXT = (
