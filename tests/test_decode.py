@@ -138,3 +138,14 @@ def test_utf16_declared_in_the_header_is_not_binary():
     assert SIMPLIFIED in decode_bytes(data, "text/html; charset=UTF-16LE").text
     with pytest.raises(NotADocumentError):
         decode_bytes(data)  # undeclared: NUL bytes everywhere look binary
+
+
+def test_server_default_latin1_label_on_gbk_bytes():
+    data = page(SIMPLIFIED).encode("gbk")
+    assert SIMPLIFIED in decode_bytes(data, "text/html; charset=ISO-8859-1").text
+
+
+def test_a_real_latin1_page_stays_latin():
+    text = "Le café était fermé à cause de la grève générale, déclarée très tôt ce matin près de la gare."
+    out = decode_bytes(page(text).encode("latin-1"), "text/html; charset=ISO-8859-1")
+    assert text in out.text
