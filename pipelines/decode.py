@@ -9,6 +9,7 @@ detected rather than assumed to be UTF-8.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 from newsclean.errors import NotADocumentError
 
 SNIFF_BYTES = 8192  # how much of the page the binary and markup checks look at
+PLAUSIBILITY_SAMPLE = 20_000  # characters scored when telling GB from Big5
 MAX_CONTROL_SHARE = 0.05  # control bytes beyond this share mean binary data, not text
 
 # Magic numbers of formats that are never a page (images, archives, documents, executables).
@@ -217,7 +219,7 @@ def _best_cjk_score(data: bytes) -> tuple[Decoded | None, float]:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        score = _plausibility(text)
+        score = _plausibility(text[:PLAUSIBILITY_SAMPLE])
         if score > best_score + 1e-9:
             best, best_score = Decoded(text, codec), score
     return best, best_score
@@ -233,6 +235,7 @@ def _is_utf8_with_multibyte(data: bytes) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=65536)
 def _common_char(ch: str) -> bool:
     """A frequent Chinese character: GB2312 level 1 (simplified) or Big5 frequent (traditional).
 
