@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -28,10 +29,16 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(url)
 
 
+@lru_cache(maxsize=1)
+def _permutations():
+    """Drawing the permutations is a third of a signature's cost; they depend only on the seed."""
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
+
+
 def text_minhash(text: str) -> MinHash:
     """MinHash of the text's character shingles, white space ignored."""
     compact = "".join(text.split())
-    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
+    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, permutations=_permutations())
     if len(compact) <= SHINGLE:
         m.update(compact.encode("utf-8"))
         return m
