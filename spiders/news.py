@@ -167,12 +167,12 @@ class NewsSpider(SitemapSpider):
             return None
         if url in self._scheduled:
             return None
+        if self._budget[site.name] >= site.max_pages:  # checked first: cheap, and ends link floods
+            self.crawler.stats.inc_value(f"newsclean/max_pages_reached/{site.name}")
+            return None
         self._scheduled.add(url)
         if kind != START and self.run is not None and self.run.seen_url(url):
             self.crawler.stats.inc_value("newsclean/skipped_seen_urls")
-            return None
-        if self._budget[site.name] >= site.max_pages:
-            self.crawler.stats.inc_value(f"newsclean/max_pages_reached/{site.name}")
             return None
         self._budget[site.name] += 1
         return Request(
