@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import soupsieve
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 from soupsieve import SelectorSyntaxError
 
@@ -52,6 +53,9 @@ OFFSCREEN_EM = 30
 TEXT_INDENT_PX = 500
 TEXT_INDENT_EM = 30
 
+MAX_COMPLEX_RULES = 20  # other selectors (attributes, pseudo-classes) each cost a walk over the tree
+_COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
+_SIMPLE_SELECTOR = re.compile(r"^([a-zA-Z][a-zA-Z0-9-]*|\*)?((?:[.#][\w-]+)*)$")
 _LENGTH_RE = re.compile(r"^(-?\d*\.?\d+)\s*([a-z%]*)$")
 _STYLE_BLOCK_RE = re.compile(r"/\*.*?\*/", re.DOTALL)
 _PSEUDO_RE = re.compile(r"::?[a-z-]+(\([^)]*\))?", re.IGNORECASE)
@@ -109,33 +113,122 @@ def _drop_non_text(soup: BeautifulSoup) -> None:
 
 
 def _hidden_elements(soup: BeautifulSoup, css_rules: list[tuple[str, dict[str, str]]]) -> list[Tag]:
-    """Outermost hidden elements, in document order."""
+    """Outermost hidden elements, in document order.
+
+    Simple selectors (``.cls``, ``#id``, ``tag``, ``tag.cls``) are matched from an index in the
+    same single pass over the tree, so hundreds of rules cost no more than a few; selectors with
+    combinators go to soupsieve, a bounded number of them.
+    """
+    simple = _SimpleRules()
     by_rule: set[int] = set()
+    complex_rules = 0
     for selector, decls in css_rules:
+        if simple.add(selector, decls):
+            continue
+        complex_rules += 1
+        if complex_rules > MAX_COMPLEX_RULES:
+            continue
         try:
             matched = soup.select(selector)
         except (SelectorSyntaxError, ValueError, NotImplementedError, RecursionError):
             continue
         for el in matched:
-            inline = _parse_declarations(el.get("style") or "")
-            # An inline declaration of the same property overrides the rule.
-            effective = {**decls, **{k: v for k, v in inline.items() if k in decls}}
-            if _hides(effective):
+            if _hides(_with_inline(el, decls)):
                 by_rule.add(id(el))
 
     found: list[Tag] = []
     node = soup.contents[0] if soup.contents else None
     while node is not None:
-        if (
-            isinstance(node, Tag)
-            and node.name not in ("html", "body", "head", "title", "meta")
-            and (id(node) in by_rule or _hidden_inline(node))
-        ):
-            found.append(node)
-            node = _after(node)  # its descendants go with it
-            continue
+        if isinstance(node, Tag) and node.name not in ("html", "body", "head", "title", "meta"):
+            decls = simple.match(node)
+            if id(node) in by_rule or _hidden_inline(node) or (decls and _hides(_with_inline(node, decls))):
+                found.append(node)
+                node = _after(node)  # its descendants go with it
+                continue
         node = node.next_element
     return found
+
+
+def _safe_match(compiled, el: Tag) -> bool:
+    try:
+        return bool(compiled.match(el))
+    except (RecursionError, ValueError, NotImplementedError):
+        return False
+
+
+def _with_inline(el: Tag, decls: dict[str, str]) -> dict[str, str]:
+    """A rule's declarations with the element's inline style on top (inline wins the cascade)."""
+    style = el.get("style")
+    if not style:
+        return decls
+    inline = _parse_declarations(style if isinstance(style, str) else " ".join(style))
+    return {**decls, **{k: v for k, v in inline.items() if k in decls}}
+
+
+class _SimpleRules:
+    """CSS rules whose selector is one compound of tag, #id and .classes, indexed for lookup."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, list[tuple]] = {}
+        self._count = 0
+
+    def add(self, selector: str, decls: dict[str, str]) -> bool:
+        """Index a rule by its last compound; False when that compound is not a simple one."""
+        verify = None
+        m = _SIMPLE_SELECTOR.match(selector)
+        if not m:
+            # "div.box > p.x": index by the last compound, check the whole selector on candidates
+            last = _COMBINATOR.split(selector.strip())[-1]
+            m = _SIMPLE_SELECTOR.match(last)
+            if not m:
+                return False
+            try:
+                verify = soupsieve.compile(selector)
+            except (SelectorSyntaxError, ValueError, NotImplementedError):
+                return True  # a selector soupsieve cannot read matches nothing here
+
+        tag = m.group(1).lower() if m.group(1) else None
+        parts = re.findall(r"([.#])([\w-]+)", m.group(2) or "")
+        ids = {name for kind, name in parts if kind == "#"}
+        classes = frozenset(name for kind, name in parts if kind == ".")
+        if len(ids) > 1 or not (tag or ids or classes) or tag == "*":
+            return False
+        element_id = next(iter(ids), None)
+        key = f".{min(classes)}" if classes else f"#{element_id}" if element_id else tag or ""
+        self._by_key.setdefault(key, []).append((self._count, tag, element_id, classes, decls, verify))
+        self._count += 1
+        return True
+
+    def match(self, el: Tag) -> dict[str, str] | None:
+        """The merged declarations of the rules matching ``el``, in source order; None if none."""
+        if not self._by_key:
+            return None
+        classes = el.get("class") or []
+        if isinstance(classes, str):
+            classes = classes.split()
+        element_id = el.get("id")
+        keys = [el.name, *(f".{c}" for c in classes)]
+        if isinstance(element_id, str):
+            keys.append(f"#{element_id}")
+        hits = []
+        for key in keys:
+            for rule in self._by_key.get(key, ()):
+                order, tag, rule_id, rule_classes, decls, verify = rule
+                if tag and tag != el.name:
+                    continue
+                if rule_id and rule_id != element_id:
+                    continue
+                if rule_classes and not rule_classes.issubset(classes):
+                    continue
+                if verify is not None and not _safe_match(verify, el):
+                    continue
+                hits.append((order, decls))
+        if not hits:
+            return None
+        merged: dict[str, str] = {}
+        for _, decls in sorted(hits, key=lambda h: h[0]):
+            merged.update(decls)
+        return merged
 
 
 def _after(el: Tag):

@@ -153,3 +153,17 @@ def test_empty_and_textless_input():
 def test_lone_surrogates_and_nul_in_text_input():
     text, _ = visible_and_hidden("<p>正\ud800文\x00内容\x01</p>")
     assert text == "正\ufffd文内容"
+
+
+def test_combinator_and_attribute_selectors_and_many_rules():
+    rules = "".join(f".r{i}{{display:none}}" for i in range(300))
+    css = rules + "div.box > p.x{display:none} h2 + p.y{font-size:0} div[data-ad] span{visibility:hidden}"
+    html = (
+        f"<head><style>{css}</style></head><body>"
+        "<div class='box'><p class='x'>直接子元素被藏</p><div><p class='x'>孙元素可见</p></div></div>"
+        "<h2>小标题</h2><p class='y'>紧跟标题被藏</p><p class='y'>不紧跟可见</p>"
+        "<div data-ad='1'><span>广告属性被藏</span></div><p class='r299'>第三百条规则</p></body>"
+    )
+    text, hidden = visible_and_hidden(html)
+    assert hidden == ["直接子元素被藏", "紧跟标题被藏", "广告属性被藏", "第三百条规则"]
+    assert "孙元素可见" in text and "不紧跟可见" in text
