@@ -112,6 +112,15 @@ class RedisSeenStore:
     def seen_url(self, url: str) -> bool:
         return bool(self._call(self.client.hexists, self.urls_key, canonical_url(url)))
 
+    def seen_urls(self, urls: list[str]) -> list[bool]:
+        """:meth:`seen_url` for many URLs in one round trip (the links of one page)."""
+        if not urls:
+            return []
+        pipe = self.client.pipeline(transaction=False)
+        for url in urls:
+            pipe.hexists(self.urls_key, canonical_url(url))
+        return [bool(v) for v in self._call(pipe.execute)]
+
     def url_for_fingerprint(self, fingerprint: str) -> str | None:
         value = self._call(self.client.hget, self.fingerprints_key, fingerprint)
         return value.decode("utf-8") if value is not None else None

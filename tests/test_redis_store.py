@@ -56,6 +56,13 @@ def test_an_add_is_visible_to_every_worker_at_once(redis_url):  # noqa: F811
         s.close()
 
 
+def test_many_urls_in_one_round_trip(redis_url):  # noqa: F811
+    store = RedisSeenStore(redis_url)
+    store.add("http://h/a.html", "fpa", aliases=["http://h/old-a"])
+    assert store.seen_urls(["http://h/b.html", "http://h/a.html#x", "http://h/old-a"]) == [False, True, True]
+    assert store.seen_urls([]) == []
+
+
 def test_from_settings_only_in_redis_mode(redis_url):  # noqa: F811
     assert RedisSeenStore.from_settings(Settings()) is None
     store = RedisSeenStore.from_settings(Settings({"REDIS_URL": redis_url, "NEWSCLEAN_REDIS_PREFIX": "p"}))
