@@ -33,7 +33,9 @@ from newsclean.paths import PROJECT_ROOT, shared_dir
 
 URL = "http://robust.example.cn/news/2025/0702/1.html"
 REASONS = {"spam", "adult", "boilerplate", "hidden", "metadata", "duplicate"}
-MODEL = os.environ.get("NEWSCLEAN_MODEL") or None  # a model bundle to test with; default: the bundled one
+MODEL = (
+    os.environ.get("NEWSCLEAN_TEST_MODEL") or None
+)  # a model bundle to test with; default: the bundled one
 EXAMPLE_SECONDS = 20  # wall-clock cap per example; a hang fails instead of stalling the run
 HEAVY_SECONDS = 45  # per extreme input, in a child process
 

@@ -29,7 +29,9 @@ except ImportError:  # tests/ is not a package: pytest puts the folder itself on
     from hostile import ARTICLE_PARAGRAPHS, ARTICLE_TITLES, MILLION, hostile_site, normal_site  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL = os.environ.get("NEWSCLEAN_MODEL") or None  # a model bundle to test with; default: the bundled one
+MODEL = (
+    os.environ.get("NEWSCLEAN_TEST_MODEL") or None
+)  # a model bundle to test with; default: the bundled one
 MODEL_ARGS = ["--model", MODEL] if MODEL else []
 HOSTILE_MAX_PAGES = 30
 CRAWL_TIMEOUT = 420  # seconds; the trickle alone may take DOWNLOAD_TIMEOUT x (RETRY_TIMES + 1)
@@ -153,6 +155,7 @@ max_pages = {HOSTILE_MAX_PAGES}
             "--log-file",
             str(log),
             "-q",
+            *MODEL_ARGS,
         ]
         urls = [bad.base + path for path in [*HOSTILE, MANY_LINKS]]
         with ThreadPoolExecutor(max_workers=3) as pool:
