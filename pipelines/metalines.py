@@ -102,6 +102,7 @@ _REPORTER_RE = re.compile(
     r"^(?:本报|本報|本台|本刊|新华社|新華社|特约|特約)?(?:记者|記者|通讯员|通訊員)\s*[:：]?\s*[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*$"
 )
 _COUNTER_RE = re.compile(rf"^(?:(?:{'|'.join(COUNTER_KEYS)})\s*[:：]?\s*)?\d{{1,9}}\s*(?:次|人|views?)?$")
+_REPORTED = re.compile(r"(?<=..)(?:报道|報導|摄影|攝影|摄|攝|报|報)$")  # "张三报道" names 张三
 _SEP = " \t|丨｜/／·•"
 _SENTENCE_END = "。！？!?；;"
 
@@ -160,7 +161,8 @@ def author_from(text: str) -> str | None:
     fields = field_values(text)
     for key in AUTHOR_KEYS:
         if key in fields:
-            return _first_name(fields[key])
+            name = _first_name(fields[key])
+            return _REPORTED.sub("", name) if name else None
     m = _REPORTER_RE.match(text.strip())
     if m:
         return re.sub(r"^.*?(?:记者|記者|通讯员|通訊員)\s*[:：]?\s*", "", text.strip()) or None
@@ -312,7 +314,7 @@ def _key(text: str) -> str:
 
 def _first_name(value: str) -> str | None:
     """The name at the start of a field value; None when the "value" is a sentence."""
-    value = re.split(r"[，。；;！？!?]", value, maxsplit=1)[0].strip(_SEP + "　,")
+    value = re.split(r"[，。；;！？!?：:（(]", value, maxsplit=1)[0].strip(_SEP + "　,")
     if not value or len(value) > MAX_NAME:
         return None
     if value.isascii():

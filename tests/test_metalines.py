@@ -152,3 +152,18 @@ def test_fields_run_together_without_spaces():
     assert (meta.title, meta.source, meta.author) == ("新电池量产", "新智科技", "陈思远")
     assert meta.published_at == "2025-09-25T10:00:00+08:00"
     assert len(removed) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "author"),
+    [
+        ("本报记者 张三报道：今天上午", "张三"),
+        ("作者：李四（实习）", "李四"),
+        ("记者 王报", "王报"),
+        ("文/赵钱孙", "赵钱孙"),
+    ],
+)
+def test_author_names(text, author):
+    from pipelines.metalines import author_from
+
+    assert author_from(text) == author
