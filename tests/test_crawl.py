@@ -80,7 +80,12 @@ def test_crawl_exports_every_article_once_then_nothing(site, tmp_path):
     log = server.hits()
     for path in sitemap.never_fetch:
         assert log[path] == 0, f"{path} is disallowed by robots.txt"
-    assert log["/robots.txt"] >= 1 and log["/sitemap-news.xml"] == 1 and log["/feed.rss"] == 1
+    assert (
+        log["/robots.txt"] >= 1
+        and log["/sitemap-news.xml"] == 1
+        and log["/feed.rss"] == 1
+        and log["/atom.xml"] == 1
+    )
     summary = json.loads((out / ".state" / "last_run.json").read_text("utf-8"))
     assert summary["articles_written"] == len(exported)
     assert summary["duplicates_skipped"] == {"content": 1}

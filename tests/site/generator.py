@@ -278,7 +278,13 @@ def build_site(root: Path, n_articles: int = 48, seed: int = 0, per_list: int = 
             f"/list/{n}.html",
             page_html(f"科技新闻 第{n}页", f'<ul>{"".join(items)}</ul><div class="pages">{nav}</div>'),
         )
-    put("/index.html", page_html("示例科技网", '<a href="/list/1.html">科技新闻</a>'))
+    put(
+        "/index.html",
+        page_html("示例科技网", '<a href="/list/1.html">科技新闻</a>').replace(
+            "</head>",
+            '<link rel="alternate" type="application/atom+xml" href="/atom.xml" title="Atom"></head>',
+        ),
+    )
 
     # discovery files
     put("/robots.txt", f"User-agent: *\nDisallow: /private/\n\nSitemap: {O}/sitemap-index.xml\n")
@@ -289,7 +295,9 @@ def build_site(root: Path, n_articles: int = 48, seed: int = 0, per_list: int = 
     )
     put("/sitemap-news.xml", _urlset([f"/news/{i}.html" for i in sitemap_only] + [secret]))
     put("/sitemap.xml", _urlset([f"/news/{i}.html" for i in sitemap_only[:2]]))
-    put("/feed.rss", _rss([(article_text(i, seed)[0], f"/news/{i}.html") for i in feed_only]))
+    half = len(feed_only) // 2
+    put("/feed.rss", _rss([(article_text(i, seed)[0], f"/news/{i}.html") for i in feed_only[:half]]))
+    put("/atom.xml", _atom([(article_text(i, seed)[0], f"/news/{i}.html") for i in feed_only[half:]]))
     (root / "routes.json").write_text(json.dumps(routes, indent=1), "utf-8")
     (root / "sitemap.json").write_text(
         json.dumps(
@@ -316,6 +324,18 @@ def _rss(entries: list[tuple[str, str]]) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>示例科技网</title>'
         f"<link>{O}/</link><description>科技新闻</description>{items}</channel></rss>"
+    )
+
+
+def _atom(entries: list[tuple[str, str]]) -> str:
+    items = "".join(
+        f'<entry><title>{escape(t)}</title><link href="{O}{p}"/><id>{O}{p}</id>'
+        "<updated>2025-07-02T08:00:00+08:00</updated></entry>"
+        for t, p in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>示例科技网</title><id>{O}/</id><updated>2025-07-02T08:00:00+08:00</updated>{items}</feed>"
     )
 
 
