@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import redis
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, DropItem, NotConfigured
+from scrapy.utils.misc import load_object
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
@@ -376,7 +377,18 @@ class SharedScheduler(Scheduler):
     # -- keys
 
     def open(self, spider) -> None:
-        super().open(spider)
+        """Build queue and dupefilter (as scrapy-redis does), then join the crawl."""
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(
+            server=self.server,
+            spider=spider,
+            key=self.queue_key % {"spider": spider.name},
+            serializer=self.serializer,
+        )
+        if not isinstance(self.queue, HeldPriorityQueue):
+            raise NotConfigured(f"SCHEDULER_QUEUE_CLASS must be a HeldPriorityQueue, not {self.queue_cls}")
+        if not self.df:
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
         base = self.queue.key.rsplit(":", 1)[0]  # PREFIX:SPIDER
         self.workers_key = f"{base}:workers"
         self.alive_prefix = f"{base}:alive:"
@@ -390,10 +402,11 @@ class SharedScheduler(Scheduler):
         }
         fresh = self._run("join", [self.alive_prefix, self.held_prefix, self.worker, self.ttl_ms])
         spider.logger.info(
-            "worker %s joined %s crawl on %s",
+            "worker %s joined %s on %s (%d requests queued)",
             self.worker,
-            "a new" if fresh else "a running",
+            "a new crawl" if fresh else "a running crawl",
             redact_url(self.url),
+            len(self.queue),
         )
         if self.stats:
             self.stats.set_value("newsclean/distributed/worker", self.worker)
@@ -614,8 +627,22 @@ class SharedClaimPipeline(_SharedStoreComponent):
 
     The claim comes first and the line second, so a Redis failure leaves no line that the store
     does not know (the page stays held and is exported on the next run), and two workers that
-    hold the same page (one taken for dead) cannot both write it.
+    hold the same page (one taken for dead) cannot both write it. A claim whose line then fails
+    to be written (a later pipeline raised) is withdrawn, so the page is not lost either.
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.claimed: dict[int, tuple[str, str, list[str]]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler):
+        pipeline = super().from_crawler(crawler)
+        crawler.signals.connect(pipeline.item_written, signal=signals.item_scraped)
+        # dropped or failed after the claim (by a later pipeline): not written, so not exported
+        crawler.signals.connect(pipeline.item_not_written, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.item_not_written, signal=signals.item_error)
+        return pipeline
 
     def process_item(self, item, spider=None):
         article = getattr(item, "article", None)
@@ -623,24 +650,42 @@ class SharedClaimPipeline(_SharedStoreComponent):
             return item
         store = self._store()
         if store is None:
-            raise DropItem("Redis unavailable: article not written, it is fetched again on the next run")
+            raise DropItem(NOT_WRITTEN)
+        url, fingerprint = article["url"], article.get("fingerprint") or ""
         aliases = list(getattr(item, "aliases", None) or ())
         try:
-            verdict = store.claim(article["url"], article.get("fingerprint") or "", aliases=aliases)
+            verdict = store.claim(url, fingerprint, aliases=aliases)
         except RedisUnavailableError as err:
             stop_worker(self.crawler, str(err))
-            raise DropItem(
-                "Redis unavailable: article not written, it is fetched again on the next run"
-            ) from None
+            raise DropItem(NOT_WRITTEN) from None
         if verdict is not None:
             kind, other = verdict
             self.crawler.stats.inc_value(f"newsclean/duplicates/{kind}")
-            raise DropItem(f"duplicate {kind} of {other} (exported by another worker): {article['url']}")
+            raise DropItem(f"duplicate {kind} of {other} (exported by another worker): {url}")
+        self.claimed[id(item)] = (url, fingerprint, aliases)
         return item
+
+    def item_written(self, item, **kwargs) -> None:
+        self.claimed.pop(id(item), None)
+
+    def item_not_written(self, item, **kwargs) -> None:
+        claim = self.claimed.pop(id(item), None)
+        if claim is None or self.store is None:
+            return
+        url, fingerprint, aliases = claim
+        try:
+            self.store.unclaim(url, fingerprint, aliases)
+        except RedisUnavailableError as err:
+            stop_worker(self.crawler, str(err))
+            return
+        logger.warning("claim withdrawn, article not written: %s", url)
 
     def close_spider(self, spider=None) -> None:
         if self.store is not None:
             self.store.close()
+
+
+NOT_WRITTEN = "Redis unavailable: article not written, it is fetched again on the next run"
 
 
 # ---------------------------------------------------------------- the worker's clock

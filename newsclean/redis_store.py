@@ -45,6 +45,18 @@ return false
 """
 
 
+# KEYS: as _CLAIM; ARGV: canonical URL, fingerprint or '', every URL of the article
+_UNCLAIM = """
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[3], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[3], ARGV[2]) end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+for i = 3, #ARGV do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[i]) end
+end
+return 1
+"""
+
+
 class RedisUnavailableError(NewscleanError):
     """Redis cannot be reached or refused a command: the crawl's shared state is out of reach."""
 
@@ -99,7 +111,7 @@ class RedisSeenStore:
         self.urls_key = f"{base}:urls"
         self.fingerprints_key = f"{base}:fingerprints"
         self.minhashes_key = f"{base}:minhashes"
-        self._claim_script = None
+        self._scripts: dict = {}
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> RedisSeenStore | None:
@@ -153,14 +165,24 @@ class RedisSeenStore:
         urls = list(dict.fromkeys(canonical_url(u) for u in (url, *aliases)))
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         blob = minhash_to_bytes(minhash) if minhash is not None else b""
-        script = self._claim_script or self.client.register_script(_CLAIM)
-        self._claim_script = script
         keys = [self.articles_key, self.urls_key, self.fingerprints_key, self.minhashes_key]
-        got = self._call(script, keys, [key, fingerprint or "", now, blob, *urls])
+        got = self._call(self._script("claim", _CLAIM), keys, [key, fingerprint or "", now, blob, *urls])
         if not got:
             return None
         kind, other = got
         return kind.decode("ascii"), other.decode("utf-8")
+
+    def unclaim(self, url: str, fingerprint: str, aliases: Iterable[str] = ()) -> None:
+        """Undo a :meth:`claim` whose article could not be written after all (e.g. a full disk)."""
+        key = canonical_url(url)
+        urls = list(dict.fromkeys(canonical_url(u) for u in (url, *aliases)))
+        keys = [self.articles_key, self.urls_key, self.fingerprints_key, self.minhashes_key]
+        self._call(self._script("unclaim", _UNCLAIM), keys, [key, fingerprint or "", *urls])
+
+    def _script(self, name: str, source: str):
+        if name not in self._scripts:
+            self._scripts[name] = self.client.register_script(source)
+        return self._scripts[name]
 
     def minhashes(self) -> Iterator[tuple[str, MinHash]]:
         for url, blob in self._call(self.client.hgetall, self.minhashes_key).items():

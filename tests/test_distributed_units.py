@@ -254,3 +254,32 @@ def test_command_line_options(redis_url):  # noqa: F811
         settings_from_args(ns(redis=redis_url, idle_timeout=0.0))
     with pytest.raises(RedisUnavailableError):
         settings_from_args(ns(redis=f"redis://127.0.0.1:{free_port()}/0"))
+
+
+def test_claim_withdrawn_when_the_line_is_not_written(redis_url):  # noqa: F811
+    from scrapy import signals
+    from scrapy.exceptions import DropItem
+    from twisted.python.failure import Failure
+
+    from newsclean.items import ArticleItem
+    from newsclean.redis_store import RedisSeenStore
+
+    crawler = get_crawler(TinySpider, {"REDIS_URL": redis_url})
+    pipeline = SharedClaimPipeline.from_crawler(crawler)
+    store = RedisSeenStore(redis_url)
+
+    def item(n):
+        return ArticleItem(article={"url": f"http://h/{n}.html", "fingerprint": f"fp{n}"}, site="s")
+
+    written, broken = item(1), item(2)
+    assert pipeline.process_item(written) is written
+    assert pipeline.process_item(broken) is broken
+    crawler.signals.send_catch_log(signals.item_scraped, item=written, response=None, spider=None)
+    failure = Failure(OSError(28, "No space left on device"))
+    crawler.signals.send_catch_log(
+        signals.item_error, item=broken, response=None, spider=None, failure=failure
+    )
+    assert store.seen_urls(["http://h/1.html", "http://h/2.html"]) == [True, False]
+    with pytest.raises(DropItem, match="another worker"):
+        pipeline.process_item(item(1))
+    assert pipeline.process_item(item(2)) is not None  # the next try may write it

@@ -120,3 +120,15 @@ def test_concurrent_claims_of_one_page_have_one_winner(redis_url):  # noqa: F811
         results = list(pool.map(claim_all, stores))
     wins_per_url = [sum(r[i] for r in results) for i in range(len(urls))]
     assert wins_per_url == [1] * len(urls)
+
+
+def test_unclaim_undoes_only_its_own_claim(redis_url):  # noqa: F811
+    store = RedisSeenStore(redis_url)
+    assert store.claim("http://h/a.html", "fp", aliases=["http://h/old-a"]) is None
+    assert store.claim("http://h/b.html", "fpb") is None
+    store.unclaim("http://h/a.html", "fp", aliases=["http://h/old-a"])
+    assert store.seen_urls(["http://h/a.html", "http://h/old-a", "http://h/b.html"]) == [False, False, True]
+    assert store.url_for_fingerprint("fp") is None and store.count() == 1
+    store.unclaim("http://h/c.html", "fpb")  # another article's fingerprint is left alone
+    assert store.url_for_fingerprint("fpb") == canonical_url("http://h/b.html")
+    assert store.claim("http://h/a.html", "fp") is None  # free to be written again
