@@ -173,13 +173,10 @@ def test_review_page_is_written(tmp_path, page):
 @needs_shared
 @pytest.mark.parametrize("name", ["seed-000.html", "seed-001.html", "seed-000-text.txt", "seed-001-text.txt"])
 def test_seed_fixtures_meet_their_gold(shared, name):
-    from tests.scoring import score_article
+    from tests.scoring import judge_run, load_gold
 
     page = shared / "fixtures" / name
-    gold = json.loads(
-        (page.parent / (page.name.rsplit(".", 1)[0] + ".gold.json")).read_text(encoding="utf-8")
-    )
-    proc = run("clean", str(page), "--url", gold["url"])
-    assert proc.returncode == 0, proc.stderr.decode()
-    problems = score_article(json.loads(proc.stdout), gold)
-    assert problems == [], problems
+    gold = load_gold(page.parent / (page.name.rsplit(".", 1)[0] + ".gold.json"))
+    proc = run("clean", str(page), "--url", gold.url)
+    verdict = judge_run(proc.returncode, proc.stdout.decode(), proc.stderr.decode(), gold)
+    assert verdict.problems == [], verdict.problems
