@@ -10,7 +10,7 @@ can act on:
       failed, or the crawl was stopped before it finished
 2     bad arguments or a bad sources file
 6     the classifier model could not be loaded
-69    the shared seen-store (REDIS_URL) is out of reach (EX_UNAVAILABLE)
+69    distributed mode: Redis is out of reach (EX_UNAVAILABLE)
 75    another crawl holds the state directory's lock (EX_TEMPFAIL: try later)
 ====  =========================================================================
 """
@@ -73,6 +73,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="override a Scrapy setting, e.g. -s DOWNLOAD_TIMEOUT=5 (repeatable)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
+    distributed = _distributed()
+    if distributed is not None:
+        distributed.add_arguments(parser)
+
+
+def _distributed():
+    """The Redis mode's module, where the "distributed" extra is installed."""
+    try:
+        from newsclean import distributed
+    except ImportError:
+        return None
+    return distributed
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
     log_file = Path(args.log_file) if args.log_file else state / "crawl.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
 
+    distributed = _distributed()
+    shared = distributed.settings_from_args(args) if distributed is not None else {}
     settings = crawl_settings(
         output=output,
         state=state,
@@ -98,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         progress_interval=0 if args.quiet else args.progress_interval,
         overrides=args.set,
     )
+    settings.setdict(shared, priority="cmdline")
     started = time.monotonic()
     stats, spider = _run_spider(settings, args.sources, args.max_pages, quiet=args.quiet)
     elapsed = time.monotonic() - started
@@ -111,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(message or "bad sources file")
     if reason == "model_error":
         raise ModelError(message or "classifier model could not be loaded")
-    if reason == "store_error":
+    if reason in ("store_error", "redis_error"):
         raise StoreError(message or "the seen-store could not be opened")
 
     summary = summarise(stats, reason, elapsed, log_file)

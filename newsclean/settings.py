@@ -44,6 +44,16 @@ ITEM_PIPELINES = {
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a duplicate is routine, not a warning
 LOGSTATS_INTERVAL = 60.0
 
+# Distributed mode (REDIS_URL set): the add-on switches scheduler, dupefilter and shared
+# seen-store to Redis. Listed only where the "distributed" extra is installed.
+try:
+    import redis as _redis  # noqa: F401
+    import scrapy_redis as _scrapy_redis  # noqa: F401
+except ImportError:
+    ADDONS: dict = {}
+else:
+    ADDONS = {"newsclean.distributed.DistributedAddon": 0}
+
 # newsclean's own settings (``newsclean crawl`` sets them from its options).
 NEWSCLEAN_OUTPUT_DIR = "output"  # one JSON Lines file per run
 NEWSCLEAN_OUTPUT_PREFIX = "news"  # output files are PREFIX-<UTC time>-<pid>.jsonl

@@ -93,7 +93,6 @@ class NewsSpider(SitemapSpider):
             output,
             state,
             prefix=settings.get("NEWSCLEAN_OUTPUT_PREFIX") or "news",
-            store_factory=_shared_store_factory(settings),
         )
         try:
             run.open()
@@ -101,10 +100,6 @@ class NewsSpider(SitemapSpider):
             self.closing_reason, self.closing_message = "lock_held", str(err)
             self.logger.error(str(err))
             raise CloseSpider("lock_held") from None
-        except NewscleanError as err:  # the shared seen-store is out of reach
-            self.closing_reason, self.closing_message = "store_error", str(err)
-            self.logger.error(str(err))
-            raise CloseSpider("store_error") from None
         self.run = run
         self.crawler.stats.set_value("newsclean/recovered_lines", run.recovered_lines)
         try:
@@ -329,19 +324,6 @@ class NewsSpider(SitemapSpider):
         self.logger.info(
             "optional %s not available: %s", failure.request.meta.get("kind"), failure.request.url
         )
-
-
-def _shared_store_factory(settings):
-    """With REDIS_URL set, workers share a Redis seen-store; otherwise each state dir has SQLite."""
-    if not settings.get("REDIS_URL"):
-        return None
-
-    def factory():
-        from newsclean.redis_store import RedisSeenStore
-
-        return RedisSeenStore.from_settings(settings)
-
-    return factory
 
 
 def _origin(url: str) -> str:
