@@ -37,7 +37,7 @@ class StoreError(NewscleanError):
 
 EXIT_CODES_HELP = (
     "exit codes: 0 finished (page-level failures only counted), 1 crawl errors, 2 bad arguments or "
-    "sources file, 6 classifier model unusable, 69 shared seen-store unreachable, 75 another crawl "
+    "sources file, 6 classifier model unusable, 69 Redis unreachable (--redis mode), 75 another crawl "
     "holds the lock"
 )
 
