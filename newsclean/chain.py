@@ -17,9 +17,9 @@ from pipelines.classify import decide, filter_texts
 from pipelines.decode import decode_bytes, looks_like_html
 from pipelines.domclean import clean_dom
 from pipelines.extract import extract_html
-from pipelines.lines import to_lines
+from pipelines.lines import to_lines, unreadable_lines
 from pipelines.metalines import split_metadata
-from pipelines.normalise import normalise_lines, normalise_meta
+from pipelines.normalise import normalise_lines, normalise_meta, traditional_chars
 from pipelines.textdump import extract_text
 from pipelines.types import Removed
 
@@ -59,7 +59,9 @@ def clean_document(
         extracted = extract_text(text)
         set_aside = list(extracted.removed)
 
-    all_lines, conversion = normalise_lines(to_lines(extracted.blocks))
+    raw_lines = to_lines(extracted.blocks)
+    set_aside += [Removed(text, "boilerplate", None) for text in unreadable_lines(extracted.blocks)]
+    all_lines, conversion = normalise_lines(raw_lines)
     meta = normalise_meta(extracted.meta, conversion)
     body_lines, meta, meta_removed = split_metadata(all_lines, meta)
     decisions = decide(body_lines, classifier)
@@ -77,7 +79,7 @@ def clean_document(
         meta=meta,
         kept=kept,
         removed=removed,
-        converted=conversion.converted,
+        converted=_converted(conversion.converted, raw_lines, kept, extracted.meta.title),
         conversion=conversion.config,
         classifier_version=classifier.version,
         fetched_at=fetched_at,
@@ -85,6 +87,16 @@ def clean_document(
     if with_lines:
         article["lines"] = _page_order(all_lines, body_lines, decisions, set_aside)
     return article
+
+
+def _converted(any_converted: bool, raw_lines, kept, raw_title: str | None) -> bool:
+    """True when Traditional characters were converted in what the article keeps (not in dropped spam)."""
+    if not any_converted:
+        return False
+    raw = {line.index: line.text for line in raw_lines}
+    return any(traditional_chars(raw[line.index]) for line in kept) or bool(
+        raw_title and traditional_chars(raw_title)
+    )
 
 
 def _page_order(all_lines, body_lines, decisions, set_aside) -> list[dict]:

@@ -30,3 +30,14 @@ def to_lines(blocks: list[Block]) -> list[Line]:
         )
         for i, (block, text) in enumerate(out)
     ]
+
+
+def unreadable_lines(blocks: list[Block]) -> list[str]:
+    """The lines :func:`to_lines` drops (only symbols: ``……``, ``↓↓↓``), so they can be reported."""
+    out = []
+    for block in blocks:
+        for raw in block.text.split("\n"):
+            text = " ".join(raw.split())
+            if text and not any(ch.isalnum() for ch in text):
+                out.append(text)
+    return out
