@@ -38,6 +38,7 @@ from newsclean.sources import Site, load_sources
 progress_log = logging.getLogger("newsclean.progress")
 
 _SKIP_EXT = re.compile(r"\.({})$".format("|".join(re.escape(e) for e in IGNORED_EXTENSIONS)), re.IGNORECASE)
+_FEED_PATH = re.compile(r"(\.rss|/rss|/feed|/atom|rss\.xml|atom\.xml|feed\.xml)/?$", re.IGNORECASE)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml")
 
 # request kinds, carried in meta["kind"]
@@ -221,13 +222,17 @@ class NewsSpider(SitemapSpider):
             item = self._clean(response, site)
             if item is not None:
                 yield item
-        hrefs = [response.urljoin(h) for h in response.css("a::attr(href)").getall()]
-        yield from self._links_to_requests(site, hrefs)
+        hrefs = [
+            response.urljoin(h) for h in response.css("a::attr(href), link[rel~=next]::attr(href)").getall()
+        ]
+        feeds = [h for h in hrefs if _FEED_PATH.search(urlsplit(h).path)]
+        yield from self._links_to_requests(site, [h for h in hrefs if h not in feeds])
         for link in response.css("link[rel~=alternate][href], a[type][href]"):
             if (link.attrib.get("type") or "").split(";")[0].strip().lower() in _FEED_TYPES:
-                url = response.urljoin(link.attrib["href"])
-                if site.allows(url):
-                    yield self._aux(site, url, FEED)
+                feeds.append(response.urljoin(link.attrib["href"]))
+        for url in dict.fromkeys(feeds):
+            if site.allows(url):
+                yield self._aux(site, url, FEED)
 
     def _clean(self, response: TextResponse, site: Site) -> ArticleItem | None:
         ctype = response.headers.get("Content-Type")
