@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 import redis
 from datasketch import MinHash
 
+from newsclean.distributed import DEFAULT_PREFIX
 from newsclean.errors import NewscleanError
 from newsclean.seenstore import canonical_url, minhash_from_bytes, minhash_to_bytes
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-DEFAULT_PREFIX = "newsclean"
 CONNECT_TIMEOUT = 5.0
 SOCKET_TIMEOUT = 30.0
 

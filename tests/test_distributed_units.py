@@ -15,22 +15,26 @@ import pytest
 import redis
 import scrapy
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
 from newsclean.distributed import (
     DistributedAddon,
-    JsonRequestCodec,
-    SharedClaimPipeline,
-    SharedCrawlWorker,
-    SharedScheduler,
-    SharedSeenFilter,
     distributed_settings,
     idle_timeout,
     settings_from_args,
     worker_id,
 )
 from newsclean.errors import InputError
+from newsclean.redis_crawl import (
+    JsonRequestCodec,
+    SharedClaimPipeline,
+    SharedCrawlWorker,
+    SharedScheduler,
+    SharedSeenFilter,
+)
 from newsclean.redis_store import RedisUnavailableError
+from newsclean.robots import RobotsTxtMiddleware
 from tests.redis_server import free_port, redis_server, redis_url  # noqa: F401
 
 pytestmark = pytest.mark.redis
@@ -210,12 +214,19 @@ def test_addon_switches_the_mode_on_only_with_a_url(redis_url):  # noqa: F811
     )
     crawler._apply_settings()
     s = crawler.settings
-    assert s["SCHEDULER"] == "newsclean.distributed.SharedScheduler"
+    assert s["SCHEDULER"] == "newsclean.redis_crawl.SharedScheduler"
     assert s["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
     assert s.getbool("SCHEDULER_PERSIST")
-    assert SharedCrawlWorker in s.getdict("EXTENSIONS")
-    assert SharedSeenFilter in s.getdict("SPIDER_MIDDLEWARES")
-    assert SharedClaimPipeline in s.getdict("ITEM_PIPELINES")
+    from scrapy.utils.conf import build_component_list
+
+    assert SharedCrawlWorker in map(load_object, build_component_list(s.getwithbase("EXTENSIONS")))
+    assert SharedSeenFilter in map(load_object, build_component_list(s.getwithbase("SPIDER_MIDDLEWARES")))
+    assert SharedClaimPipeline in map(load_object, build_component_list(s.getwithbase("ITEM_PIPELINES")))
+    downloader = [load_object(c) for c in build_component_list(s.getwithbase("DOWNLOADER_MIDDLEWARES"))]
+    assert RobotsTxtMiddleware in downloader
+    assert not any(
+        c.__module__.startswith("scrapy.") and c.__name__ == "RobotsTxtMiddleware" for c in downloader
+    )
 
 
 def test_idle_timeout_from_setting_then_environment(monkeypatch):
@@ -283,3 +294,21 @@ def test_claim_withdrawn_when_the_line_is_not_written(redis_url):  # noqa: F811
     with pytest.raises(DropItem, match="another worker"):
         pipeline.process_item(item(1))
     assert pipeline.process_item(item(2)) is not None  # the next try may write it
+
+
+def test_crawls_without_redis_never_import_it():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['redis'] = sys.modules['scrapy_redis'] = None\n"
+        "from scrapy.settings import Settings\n"
+        "from newsclean.distributed import DistributedAddon\n"
+        "DistributedAddon().update_settings(Settings())  # no REDIS_URL: nothing to import\n"
+        "try:\n"
+        "    DistributedAddon().update_settings(Settings({'REDIS_URL': 'redis://h/0'}))\n"
+        "except Exception as err:\n"
+        "    print(type(err).__name__, err)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("InputError") and "pip install 'newsclean[distributed]'" in out
