@@ -29,7 +29,7 @@ def _page_features(p: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
     lengths = np.array([len(line.text.strip()) for line in lines], dtype=np.float32)
     sentence = np.array([line.text.rstrip().endswith(BODY_END) for line in lines], dtype=bool)
     # Body lines: content-like and either long or a finished sentence (headlines rarely end in 。).
-    body = (p[:, CONTENT] > 0.5) & ((lengths >= BODY_MIN_CHARS) | (sentence & (lengths >= 12)))
+    body = (p[:, CONTENT] > 0.5) & ((lengths >= BODY_MIN_CHARS) | (sentence & (lengths >= 6)))
     idx = np.arange(n)
     if body.any():
         first, last = idx[body][0], idx[body][-1]
@@ -84,7 +84,10 @@ def _page_features(p: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
         boiler_window[ok] += p[src[ok], 3] / 4
     has_layout = float(any((not line.in_main) or line.link_density > 0 or line.in_list for line in lines))
     tags = [line.tag for line in lines]
-    shape = np.zeros((n, 20), dtype=np.float32)
+    shape = np.zeros((n, 22), dtype=np.float32)
+    bodyf = body.astype(np.float32)
+    shape[1:, 20] = bodyf[:-1]  # the line before is a body line
+    shape[:-1, 21] = bodyf[1:]  # the line after is a body line
     shape[:, 16] = np.minimum(gap_after, 5) / 5
     shape[:, 17] = np.minimum(gap_before, 5) / 5
     shape[:, 18] = np.minimum(content_run, 10) / 10
@@ -105,9 +108,7 @@ def _page_features(p: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
     shape[:, 13] = has_layout
     shape[:, 14] = window
     shape[:, 15] = boiler_window
-    body_share = float(body.mean()) if n else 0.0
-    page = np.full((n, 1), body_share, dtype=np.float32)
-    return np.hstack([*cols, shape, page]).astype(np.float32)
+    return np.hstack([*cols, shape]).astype(np.float32)
 
 
 def context_features(p: np.ndarray, pages: Sequence[Sequence[Line]]) -> np.ndarray:
@@ -125,4 +126,4 @@ def context_features(p: np.ndarray, pages: Sequence[Sequence[Line]]) -> np.ndarr
 
 
 def n_context_features(k: int) -> int:
-    return 2 * k + len(OFFSETS) * (k + 1) + 20 + 1
+    return 2 * k + len(OFFSETS) * (k + 1) + 22

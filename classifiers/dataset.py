@@ -43,7 +43,20 @@ EVAL_SEED = 20261121  # seed of the held-out pages (independent of --seed)
 TEST_PCT = 15  # articles / lines held out for evaluation
 STAGE2_PCT = 25  # articles / headlines kept apart for the context stage
 TERM_TEST_PCT = 20  # lexicon terms and domains held out
+TERM_STAGE2_PCT = 20  # terms kept for the stage-2 pages and the calibrator
 TEMPLATE_TEST_PCT = 25  # templates held out (never a family's first template)
+
+
+_CONTACT_OR_SITE = re.compile(
+    r"(?i)qq[群号:：\s]*\d{5,}|https?://|www\.|[a-z0-9-]+\.(?:com|cn|net)\b|1[3-9]\d{9}"
+)
+_PROMO = re.compile(r"下载|官网|官方|客服|短信|咨询|热线|报名|优惠|抢购|购买|订购|加盟")
+
+
+def promotional(paragraph: str) -> bool:
+    """An article's own ad (a contact number or site plus a sales word): neither clean content
+    nor injected spam, so it is left out of both sides rather than taught as content."""
+    return bool(_CONTACT_OR_SITE.search(paragraph) and _PROMO.search(paragraph))
 
 
 def bucket(key: str) -> int:
@@ -61,7 +74,12 @@ def part_of(key: str) -> str:
 
 
 def term_part(term: str) -> str:
-    return "test" if bucket("term:" + term) < TERM_TEST_PCT else "train"
+    """test, stage2 (terms only the context stage meets: stage 1 is as unsure of them as of new
+    terms) or train."""
+    b = bucket("term:" + term)
+    if b < TERM_TEST_PCT:
+        return "test"
+    return "stage2" if b < TERM_TEST_PCT + TERM_STAGE2_PCT else "train"
 
 
 def template_part(t: synth.Template) -> str:
@@ -207,7 +225,7 @@ class Splits:
 
 
 def _pools(c: Corpora, part: str, headlines: Sequence[str]) -> synth.Pools:
-    want = "test" if part == "test" else "train"
+    want = part
 
     def side(terms: list[str]) -> list[str]:
         # A tiny lexicon may put no term on one side; then both sides share it (small data only).
@@ -276,8 +294,9 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
     rng = random.Random(seed)
     art_parts: dict[str, list[dict]] = {"train": [], "stage2": [], "test": []}
     for i, a in enumerate(c.articles):
-        if a.get("paragraphs"):
-            art_parts[part_of(f"article:{i}")].append(a)
+        paras = [p for p in a.get("paragraphs") or () if not promotional(p)]
+        if paras:
+            art_parts[part_of(f"article:{i}")].append(dict(a, paragraphs=paras))
     head_parts: dict[str, list[str]] = {"train": [], "stage2": [], "test": []}
     for h in c.headlines:
         head_parts[part_of("headline:" + h)].append(h)
@@ -322,7 +341,7 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
         scale,
         per_article=10,
     )
-    calib_pools = _pools(c, "train", head_parts["stage2"])
+    calib_pools = _pools(c, "stage2", head_parts["stage2"])
     calib = _isolated(
         c,
         art_parts["stage2"],
@@ -346,7 +365,7 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
         "stage2",
         rng,
         n(2600),
-        c.seed_spam,
+        (),  # the seeds' lines are stage-1 training lines: too familiar for the context stage
     )
     lex_terms = pools.adult + pools.gamble + pools.ads
     content_sample = [e.text for e in stage1 if e.label == "content"][:20000]

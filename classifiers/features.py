@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from classifiers.text import compact_many, views
+from classifiers.text import compact_many, compact_normalised, views
 
 N_FEATURES = 2**18
 NGRAM_RANGE = (1, 3)
 
+_TAIL_SPLIT = re.compile(r"[,，|丨｜]")
 _SEP = re.compile(r"[,，|丨｜、;；/]+|\s{2,}")
 _DATE_PREFIX = re.compile(r"^\s*(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?(?:\s|[,，|丨:：]|$)")
 _DOMAIN = re.compile(
@@ -27,7 +28,7 @@ _DOMAIN = re.compile(
     r"co|io|app|club|site|online|live|fun|pw|ws|la|in|hk|tw|us|asia|wang|ltd|link|win|bet)\b"
 )
 _CONTACT = re.compile(
-    r"1[3-9]\d{9}|(?:qq|扣扣|微信|vx|v信|wx|薇信|威信|加v|电话|热线|tel)\s*[:：号]?\s*[0-9a-z_-]{5,}"
+    r"1[3-9]\d{9}|(?:qq|扣扣|微信|vx|v信|wx|薇信|威信|加v|电话|热线|tel|\bv)\s*[:：号]?\s*[0-9a-z_-]{5,}"
     r"|(?:qq|微信|vx|加v|薇信|威信)"
 )
 _SENT_END = re.compile(r"[。！？!?…”」』）)\]]\s*$")
@@ -114,7 +115,9 @@ def shape_matrix(raw: Sequence[str], normal: Sequence[str], compacts: Sequence[s
     return out
 
 
-def hash_ngrams(compacts: Sequence[str], n_features: int = N_FEATURES) -> sp.csr_matrix:
+def hash_ngrams(
+    compacts: Sequence[str], n_features: int = N_FEATURES, salt: int = 0, min_order: int = 1
+) -> sp.csr_matrix:
     """Counts of hashed character 1..3-grams, vectorised over the whole batch (n_features: a power of 2).
 
     All lines are concatenated into one code-point array; an n-gram starting at position i is
@@ -137,10 +140,14 @@ def hash_ngrams(compacts: Sequence[str], n_features: int = N_FEATURES) -> sp.csr
         # h[i] holds the hash of the (order-1)-gram at i; extend it by one character.
         h = h[:span] * np.uint64(1_000_003) + codes[order - 1 : order - 1 + span]
         valid = row_of[:span] == row_of[order - 1 : order - 1 + span]
-        mixed = (h[valid] + np.uint64(order * 0x9E3779B9)) * np.uint64(0xFF51AFD7ED558CCD)
+        if order < min_order:
+            continue
+        mixed = (h[valid] + np.uint64((order + 8 * salt) * 0x9E3779B9)) * np.uint64(0xFF51AFD7ED558CCD)
         mixed ^= mixed >> np.uint64(29)
         rows_parts.append(row_of[:span][valid])
         cols_parts.append((mixed & np.uint64(n_features - 1)).astype(np.int32))
+    if not rows_parts:
+        return sp.csr_matrix((n_rows, n_features), dtype=np.float32)
     rows = np.concatenate(rows_parts)
     cols = np.concatenate(cols_parts)
     data = np.ones(len(rows), dtype=np.float32)
@@ -178,6 +185,11 @@ class Featurizer:
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         normal, compacts = views(texts)
         counts = self.ngram_counts(compacts)
+        # Injected lines glue spam terms after a real headline: the pieces after the first
+        # separator get their own n-gram namespace, so the headline's mass cannot hide them.
+        tails = [_TAIL_SPLIT.split(t, maxsplit=1)[1] if _TAIL_SPLIT.search(t) else "" for t in normal]
+        if any(tails):
+            counts = counts + hash_ngrams(compact_normalised(tails), self.n_features, salt=1, min_order=2)
         shape = shape_matrix(texts, normal, compacts)
         if self._mask is not None and len(texts):
             binary = counts.copy()

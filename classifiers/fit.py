@@ -21,7 +21,7 @@ from classifiers.dataset import LABELS, Example, Splits
 from classifiers.features import N_FEATURES, Featurizer, choose_lexicon_buckets
 from classifiers.model import LineClassifier
 
-MLP_HIDDEN = (48,)
+MLP_HIDDEN = (64, 32)
 SGD_ALPHA = 2e-6
 SGD_EPOCHS = 12
 
@@ -102,9 +102,9 @@ def fit(
         alpha=1e-4,
         batch_size=256,
         learning_rate_init=2e-3,
-        max_iter=40,
+        max_iter=80,
         early_stopping=True,
-        n_iter_no_change=5,
+        n_iter_no_change=8,
         random_state=seed,
     )
     with warnings.catch_warnings():

@@ -169,6 +169,20 @@ DRUGS = [
 ]
 TLDS = ["com", "cn", "net", "cc", "vip", "xyz", "top", "me", "tv", "info", "org", "club", "site", "win"]
 WEEKDAYS = "一二三四五六日"
+ORGS = [
+    "人民政府门户网站",
+    "中小企业公共服务平台",
+    "科学技术局",
+    "教育信息网",
+    "电子信息窗口",
+    "政务服务网",
+    "工商业联合会",
+    "融媒体中心",
+    "文化和旅游局",
+    "人力资源和社会保障局",
+    "图书馆",
+    "电子商会",
+]
 LATIN_WORDS = [
     "AI",
     "GPU",
@@ -406,6 +420,12 @@ def fill(template: str, rng: random.Random, pools: Pools) -> str:
                 return str(rng.randint(1, 5))
             case "pages":
                 return str(rng.randint(2, 9))
+            case "kw":
+                head = rng.choice(pools.headlines)
+                start = rng.randint(0, max(0, len(head) - 2))
+                return head[start : start + rng.randint(2, 4)]
+            case "org":
+                return rng.choice(ORGS)
             case "latin":
                 return rng.choice(LATIN_WORDS)
             case "weekday":
@@ -482,6 +502,8 @@ def build_page(
         add(_line(boiler(rng, "meta"), "div", html), "boilerplate", "meta")
         if rng.random() < 0.4:
             add(_line(boiler(rng, rng.choice(("counter", "share"))), "div", html), "boilerplate", "counter")
+        if rng.random() < 0.3:  # the keyword line many sites print under the headline
+            add(_line(boiler(rng, "tags"), "div", html), "boilerplate", "tags")
 
     # Body: paragraphs with section headings, numbers, captions and the odd injected line.
     paragraphs = list(parts.paragraphs)
@@ -498,7 +520,7 @@ def build_page(
         if captions and rng.random() < 0.08:
             add(_line(captions.pop(), "p", html), "content", "caption")
         add(_line(para, "p", html), "content", "paragraph")
-        if i < n - 1 and rng.random() < 0.04:
+        if i < n - 1 and rng.random() < 0.08:
             text, label = spam(rng)
             add(_line(text, "p", html, links=rng.choice((0.0, 1.0))), label, "body-spam")
 
@@ -525,7 +547,7 @@ def build_page(
         blocks.append(block)
     if rng.random() < 0.55 and parts.related:
         block = []
-        if rng.random() < 0.6:
+        if rng.random() < (0.6 if html else 0.9):  # text dumps: lists mostly follow a header
             block.append(
                 (_line(boiler(rng, "related"), "h3", html, main=False), "boilerplate", "related-header")
             )

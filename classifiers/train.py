@@ -27,6 +27,7 @@ from newsclean.errors import InputError, ModelError
 DEFAULT_SEED = 13
 GATE_RATE_SLACK = 0.0002
 GATE_F1_SLACK = 0.002
+CODE_FILES = ("dataset.py", "synth.py", "features.py", "text.py", "context.py", "fit.py")
 ARTIFACTS = ("model.npz", "model.json", "metrics.json", "card.md", "pr_curve.png", "confusion.png")
 
 
@@ -67,9 +68,12 @@ def config_of(args: argparse.Namespace) -> dict:
 
 
 def make_version(files: list[Path], extra: list[Path], config: dict) -> str:
-    """lines-<date of the newest input>-<hash of inputs and settings>: same data, same id."""
+    """lines-<date of the newest input>-<hash of inputs, settings and training code>: same data,
+    same id."""
     digest = hashlib.sha256()
     digest.update(dataset.data_fingerprint(files, extra).encode())
+    for name in CODE_FILES:  # the code that turns data into a model is part of the recipe
+        digest.update((Path(__file__).with_name(name)).read_bytes())
     digest.update(json.dumps(config, sort_keys=True).encode())
     newest = max(p.stat().st_mtime for p in [*files, *extra])
     day = datetime.fromtimestamp(newest, tz=timezone.utc).strftime("%Y%m%d")

@@ -29,10 +29,13 @@ def _key(text: str) -> str:
 
 
 def _seed_lines(path: Path) -> list[Line]:
-    """The lines of a text dump as the chain hands them over: pinyin stripped, Simplified."""
+    """The lines of a text dump as the chain hands them over: a Traditional page has its pinyin
+    annotations stripped and is converted to Simplified (tw2s); a Simplified page is untouched."""
     conv = opencc.OpenCC("tw2s")
-    texts = [conv.convert(PINYIN.sub("", t.strip())) for t in path.read_text(encoding="utf-8").splitlines()]
-    texts = [t for t in texts if t]
+    raw = [t.strip() for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
+    whole = "".join(raw)
+    changed = sum(a != b for a, b in zip(whole, conv.convert(whole), strict=False))
+    texts = [conv.convert(PINYIN.sub("", t)) for t in raw] if changed > 0.05 * len(whole) else raw
     return [Line(text=t, tag="text", index=i, total=len(texts)) for i, t in enumerate(texts)]
 
 
