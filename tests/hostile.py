@@ -109,7 +109,6 @@ ARTICLE_BODIES = [
         "有高校教师表示，准备把这个项目引入编译原理课程，让学生直接参与真实的开源开发。",
     ],
 ]
-ARTICLE_PARAGRAPHS = ARTICLE_BODIES[0]
 
 
 def article_html(i: int) -> bytes:
