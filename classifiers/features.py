@@ -115,45 +115,56 @@ def shape_matrix(raw: Sequence[str], normal: Sequence[str], compacts: Sequence[s
     return out
 
 
-def hash_ngrams(
-    compacts: Sequence[str], n_features: int = N_FEATURES, salt: int = 0, min_order: int = 1
-) -> sp.csr_matrix:
-    """Counts of hashed character 1..3-grams, vectorised over the whole batch (n_features: a power of 2).
+def _hash_coo(
+    compacts: Sequence[str], n_features: int, salt: int = 0, min_order: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of every hashed character n-gram (orders min_order..3) of the lines.
 
     All lines are concatenated into one code-point array; an n-gram starting at position i is
     valid when its last character belongs to the same line. Hash: polynomial over code points
     with a per-order salt, then a multiplicative mix (fixed constants: deterministic across runs).
+    ``n_features`` must be a power of 2.
     """
     n_rows = len(compacts)
     lengths = np.fromiter((len(c) for c in compacts), dtype=np.int64, count=n_rows)
     total = int(lengths.sum())
-    if total == 0:
-        return sp.csr_matrix((n_rows, n_features), dtype=np.float32)
-    codes = np.frombuffer("".join(compacts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
-    rows_parts, cols_parts = [], []
-    h = np.zeros(total, dtype=np.uint64)
-    for order in range(1, NGRAM_RANGE[1] + 1):
-        span = total - order + 1
-        if span <= 0:
-            break
-        # h[i] holds the hash of the (order-1)-gram at i; extend it by one character.
-        h = h[:span] * np.uint64(1_000_003) + codes[order - 1 : order - 1 + span]
-        valid = row_of[:span] == row_of[order - 1 : order - 1 + span]
-        if order < min_order:
-            continue
-        mixed = (h[valid] + np.uint64((order + 8 * salt) * 0x9E3779B9)) * np.uint64(0xFF51AFD7ED558CCD)
-        mixed ^= mixed >> np.uint64(29)
-        rows_parts.append(row_of[:span][valid])
-        cols_parts.append((mixed & np.uint64(n_features - 1)).astype(np.int32))
+    rows_parts: list[np.ndarray] = []
+    cols_parts: list[np.ndarray] = []
+    if total:
+        codes = np.frombuffer("".join(compacts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+        h = np.zeros(total, dtype=np.uint64)
+        for order in range(1, NGRAM_RANGE[1] + 1):
+            span = total - order + 1
+            if span <= 0:
+                break
+            # h[i] holds the hash of the (order-1)-gram at i; extend it by one character.
+            h = h[:span] * np.uint64(1_000_003) + codes[order - 1 : order - 1 + span]
+            if order < min_order:
+                continue
+            valid = row_of[:span] == row_of[order - 1 : order - 1 + span]
+            mixed = (h[valid] + np.uint64((order + 8 * salt) * 0x9E3779B9)) * np.uint64(0xFF51AFD7ED558CCD)
+            mixed ^= mixed >> np.uint64(29)
+            rows_parts.append(row_of[:span][valid])
+            cols_parts.append((mixed & np.uint64(n_features - 1)).astype(np.int64))
     if not rows_parts:
-        return sp.csr_matrix((n_rows, n_features), dtype=np.float32)
-    rows = np.concatenate(rows_parts)
-    cols = np.concatenate(cols_parts)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows_parts), np.concatenate(cols_parts)
+
+
+def _csr(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_features: int) -> sp.csr_matrix:
     data = np.ones(len(rows), dtype=np.float32)
     matrix = sp.coo_matrix((data, (rows, cols)), shape=(n_rows, n_features)).tocsr()
     matrix.sum_duplicates()
     return matrix
+
+
+def hash_ngrams(
+    compacts: Sequence[str], n_features: int = N_FEATURES, salt: int = 0, min_order: int = 1
+) -> sp.csr_matrix:
+    """Counts of hashed character n-grams, vectorised over the whole batch."""
+    rows, cols = _hash_coo(compacts, n_features, salt, min_order)
+    return _csr(rows, cols, len(compacts), n_features)
 
 
 @dataclass
@@ -182,25 +193,35 @@ class Featurizer:
     def ngram_counts(self, compacts: Sequence[str]) -> sp.csr_matrix:
         return hash_ngrams(compacts, self.n_features)
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def parts(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """(sublinear n-gram counts, inverse row norms, shape features): the model multiplies
+        the parts separately, which is cheaper than building the stacked matrix per page."""
         normal, compacts = views(texts)
-        counts = self.ngram_counts(compacts)
+        n_rows = len(texts)
+        rows, cols = _hash_coo(compacts, self.n_features)
         # Injected lines glue spam terms after a real headline: the pieces after the first
         # separator get their own n-gram namespace, so the headline's mass cannot hide them.
         tails = [_TAIL_SPLIT.split(t, maxsplit=1)[1] if _TAIL_SPLIT.search(t) else "" for t in normal]
         if any(tails):
-            counts = counts + hash_ngrams(compact_normalised(tails), self.n_features, salt=1, min_order=2)
+            t_rows, t_cols = _hash_coo(compact_normalised(tails), self.n_features, salt=1, min_order=2)
+            rows = np.concatenate([rows, t_rows])
+            cols = np.concatenate([cols, t_cols])
+        counts = _csr(rows, cols, n_rows, self.n_features)
         shape = shape_matrix(texts, normal, compacts)
-        if self._mask is not None and len(texts):
-            binary = counts.copy()
-            binary.data[:] = 1.0
-            hits = binary @ self._mask
-            total = np.asarray(binary.sum(axis=1)).ravel()
-            shape[:, -1] = hits / np.maximum(1.0, total)
+        row_ids = np.repeat(np.arange(n_rows), np.diff(counts.indptr))
+        if self._mask is not None and n_rows:
+            hits = np.bincount(row_ids, weights=self._mask[counts.indices], minlength=n_rows)
+            nnz = np.diff(counts.indptr)
+            shape[:, -1] = hits / np.maximum(1.0, nnz)
         # Sublinear tf, then unit length: long paragraphs and short lines weigh alike.
         counts.data = np.log1p(counts.data)
-        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
-        counts = sp.diags(1.0 / np.maximum(norms, 1e-6)).astype(np.float32) @ counts
+        norms = np.sqrt(np.bincount(row_ids, weights=counts.data.astype(np.float64) ** 2, minlength=n_rows))
+        inv = (1.0 / np.maximum(norms, 1e-6)).astype(np.float32)
+        return counts, inv, shape
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        counts, inv, shape = self.parts(texts)
+        counts.data *= np.repeat(inv, np.diff(counts.indptr))
         return sp.hstack([counts, sp.csr_matrix(shape)], format="csr", dtype=np.float32)
 
 

@@ -51,7 +51,8 @@ class LineClassifier:
         self.meta = meta
         self.version: str = meta["version"]
         self.labels: tuple[str, ...] = tuple(meta["labels"])
-        self._a = arrays
+        # C order: scipy ravels the dense operand of a sparse product, which copies a transposed array.
+        self._a = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
         self._featurizer = Featurizer(
             lexicon_buckets=arrays["lexicon_buckets"], n_features=int(meta["n_features"])
         )
@@ -64,10 +65,13 @@ class LineClassifier:
     def stage1_scores(self, texts: Sequence[str]) -> np.ndarray:
         """Raw linear scores of stage 1 (one column per label)."""
         out = []
-        w1 = self._a["w1"]
+        n = self._featurizer.n_features
+        w_ngram = np.ascontiguousarray(self._a["w1"][:n])
+        w_shape = self._a["w1"][n:]
         for start in range(0, len(texts), BATCH):
-            x = self._featurizer.transform(texts[start : start + BATCH])
-            out.append(np.asarray(x @ w1, dtype=np.float32) + self._a["b1"])
+            counts, inv, shape = self._featurizer.parts(texts[start : start + BATCH])
+            scores = np.asarray(counts @ w_ngram, dtype=np.float32) * inv[:, None] + shape @ w_shape
+            out.append(scores + self._a["b1"])
         if not out:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         return np.vstack(out)
