@@ -53,15 +53,21 @@ def make_site(base: Path, pages: int) -> Path:
 
 
 def worker_cmd(sources: Path, out: Path, redis_url: str, extra: dict[str, str]) -> list[str]:
-    settings = {
-        **BENCH_SETTINGS,
-        "REDIS_URL": redis_url,
-        "NEWSCLEAN_IDLE_TIMEOUT": str(IDLE_TIMEOUT),
-        "ADDONS": json.dumps({"newsclean.distributed.DistributedAddon": 0}),
-        **extra,
-    }
-    cmd = [sys.executable, "-m", "newsclean.crawl", "--sources", str(sources), "--output", str(out), "-q"]
-    for k, v in settings.items():
+    cmd = [
+        sys.executable,
+        "-m",
+        "newsclean.crawl",
+        "--sources",
+        str(sources),
+        "--output",
+        str(out),
+        "--redis",
+        redis_url,
+        "--idle-timeout",
+        str(IDLE_TIMEOUT),
+        "-q",
+    ]
+    for k, v in {**BENCH_SETTINGS, **extra}.items():
         cmd += ["-s", f"{k}={v}"]
     return cmd
 
