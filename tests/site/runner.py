@@ -38,7 +38,7 @@ def write_sources(path: Path, origin: str, **site) -> Path:
 def settings_args(extra: dict[str, str] | None = None) -> list[str]:
     args = []
     tmp = {}
-    if os.environ.get("NEWSCLEAN_TEST_MODEL"):
+    if os.environ.get("NEWSCLEAN_TEST_MODEL"):  # crawl with another classifier bundle than the active one
         tmp = {"NEWSCLEAN_MODEL": os.environ["NEWSCLEAN_TEST_MODEL"]}
     for k, v in {**TEST_SETTINGS, **tmp, **(extra or {})}.items():
         args += ["-s", f"{k}={v}"]
