@@ -91,6 +91,10 @@ def test_crawl_exports_every_article_once_then_nothing(site, tmp_path):
     assert summary["duplicates_skipped"] == {"content": 1}
     assert {"http_404", "http_500"} <= set(summary["errors"])
     assert summary["refused_by_robots"] >= 1
+    crawl_log = (out / ".state" / "crawl.log").read_text("utf-8")
+    for role, reason in [("slow", "took longer"), ("big", "larger than"), ("binary", "not a text page")]:
+        url = server.origin + sitemap.specials[role]
+        assert any(url in line and reason in line for line in crawl_log.splitlines()), role
 
     # the article objects are the chain's, with the crawl's own fields
     by_path = {p: o for p, o in zip(paths(exported), exported, strict=False)}
