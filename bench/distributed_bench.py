@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="OUT", help="also save the figures as JSON")
     args = parser.parse_args(argv)
     counts = [int(c) for c in args.workers.split(",") if c.strip()]
+    load_before = os.getloadavg()[0]  # other work on the machine shares its CPUs
     extra: dict[str, str] = {}
     if args.model:
         extra["NEWSCLEAN_MODEL"] = args.model
@@ -163,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
 
     base = rows[0]["pages_per_s"]
     print(
-        f"distributed crawl, {args.pages}-page site, {os.cpu_count()} CPU(s), Python {platform.python_version()}"
-        + (f", cleaner {args.cleaner}" if args.cleaner else "")
+        f"distributed crawl, {args.pages}-page site, {os.cpu_count()} CPU(s), Python {platform.python_version()}, "
+        f"load average before {load_before:.2f}" + (f", cleaner {args.cleaner}" if args.cleaner else "")
     )
     print(
         f"{'workers':>7} {'pages':>6} {'articles':>8} {'seconds':>8} {'pages/s':>8} {'articles/s':>10} {'speed-up':>8}"

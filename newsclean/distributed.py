@@ -8,9 +8,11 @@ that must not lose pages needs on top of it:
   request, in the same atomic step, into the worker's *in-flight* hash in Redis; the worker
   deletes the entry once Scrapy has finished with the request (the page exported, skipped or
   failed, its links queued). Each worker keeps a heartbeat key with a short TTL. A worker whose
-  heartbeat expired is dead: whoever notices (at start, or when idle) moves its in-flight
-  requests back into the queue, again in one atomic script. Re-fetching a page that was in
-  fact exported is a no-op: the shared seen-store (:mod:`newsclean.redis_store`) knows it.
+  heartbeat expired is dead: whoever notices (every worker looks when idle, and every TTL
+  seconds while busy) moves its in-flight requests back into the queue, again in one atomic
+  script. Re-fetching a page that was in fact exported is a no-op: the shared seen-store
+  (:mod:`newsclean.redis_store`) knows it, and each article is claimed there before it is
+  written, so two workers can never both write it.
 * **No link lost between dupefilter and queue.** Marking a request as seen and queueing it is
   one script, so a crash or a Redis outage cannot leave a link "seen" but never queued.
 * **Workers end by themselves** when the queue has been empty, and no worker has held a
@@ -163,6 +165,10 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         chosen["NEWSCLEAN_IDLE_TIMEOUT"] = args.idle_timeout
     if args.worker_id:
         chosen["NEWSCLEAN_WORKER_ID"] = args.worker_id
+    from scrapy.settings import Settings
+
+    probe = Settings(chosen)  # settings, then environment: a bad value fails here, in one line
+    idle_timeout(probe), heartbeat_ttl(probe), worker_id(probe)
     check_redis(url)
     return chosen
 

@@ -545,8 +545,9 @@ class SharedCrawlWorker:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.idle_timeout = idle_timeout(crawler.settings)
-        ttl = heartbeat_ttl(crawler.settings)
+        self.ttl = ttl = heartbeat_ttl(crawler.settings)
         self.tick = max(0.05, min(1.0, ttl / 4, self.idle_timeout / 4))
+        self.last_recovery = time.monotonic()
         self.scheduler: SharedScheduler | None = None
         self.loop: task.LoopingCall | None = None
         self.idle_since: float | None = None
@@ -606,20 +607,22 @@ class SharedCrawlWorker:
             scheduler.release_finished(live)
         elif idle:  # nothing in progress at all
             scheduler.release_finished(set())
+        now = time.monotonic()
+        if idle or now - self.last_recovery >= self.ttl:  # busy workers look now and then too
+            self.last_recovery = now
+            moved = scheduler.recover_dead()
+            if moved:
+                self.recovered += moved
+                logger.warning("requeued %d request(s) held by worker(s) that stopped answering", moved)
         if not idle:
             self.idle_since, self.may_close = None, False
             _wake(engine)
             return
-        moved = scheduler.recover_dead()
-        if moved:
-            self.recovered += moved
-            logger.warning("requeued %d request(s) held by worker(s) that stopped answering", moved)
         queued, held, _alive = scheduler.status()
         if queued or held:
             self.idle_since, self.may_close = None, False
             _wake(engine)
             return
-        now = time.monotonic()
         if self.idle_since is None:
             self.idle_since = now
         if now - self.idle_since >= self.idle_timeout and not self.may_close:

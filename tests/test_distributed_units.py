@@ -248,7 +248,7 @@ def test_worker_ids_unique_unless_chosen(monkeypatch):
         worker_id(Settings({"NEWSCLEAN_WORKER_ID": "has space"}))
 
 
-def test_command_line_options(redis_url):  # noqa: F811
+def test_command_line_options(redis_url, monkeypatch):  # noqa: F811
     def ns(**kw):
         base = {"redis": None, "idle_timeout": None, "worker_id": None}
         return argparse.Namespace(**{**base, **kw})
@@ -265,6 +265,9 @@ def test_command_line_options(redis_url):  # noqa: F811
         settings_from_args(ns(redis=redis_url, idle_timeout=0.0))
     with pytest.raises(RedisUnavailableError):
         settings_from_args(ns(redis=f"redis://127.0.0.1:{free_port()}/0"))
+    monkeypatch.setenv("NEWSCLEAN_HEARTBEAT_TTL", "soon")  # checked before Scrapy starts
+    with pytest.raises(InputError, match="NEWSCLEAN_HEARTBEAT_TTL"):
+        settings_from_args(ns(redis=redis_url))
 
 
 def test_claim_withdrawn_when_the_line_is_not_written(redis_url):  # noqa: F811
