@@ -104,6 +104,10 @@ def distributed_settings(redis_url: str, prefix: str = DEFAULT_PREFIX) -> dict[s
     }
 
 
+REQUIRED = ("SCHEDULER", "SCHEDULER_QUEUE_CLASS", "DUPEFILTER_CLASS", "SCHEDULER_PERSIST")
+ADDON_PRIORITY = 15  # scrapy.settings.SETTINGS_PRIORITIES["addon"]
+
+
 class DistributedAddon:
     """Turns Redis mode on when REDIS_URL is set, from any source, before components are built.
 
@@ -118,7 +122,11 @@ class DistributedAddon:
         require_extra()
         prefix = settings.get("NEWSCLEAN_REDIS_PREFIX") or DEFAULT_PREFIX
         for name, value in distributed_settings(url, prefix).items():
-            settings.set(name, value, priority="addon")
+            # the shared crawl needs these classes whatever the project file says (a project-wide
+            # DUPEFILTER_CLASS, say); key names and the like stay the user's to choose
+            forced = name in REQUIRED
+            priority = max(settings.getpriority(name) or 0, ADDON_PRIORITY) if forced else "addon"
+            settings.set(name, value, priority=priority)
         settings["EXTENSIONS"]["newsclean.redis_crawl.SharedCrawlWorker"] = 500
         # a worker joining a running crawl pops many URLs at once: robots.txt must hold for all
         settings["DOWNLOADER_MIDDLEWARES"]["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] = (

@@ -209,13 +209,16 @@ def test_addon_switches_the_mode_on_only_with_a_url(redis_url):  # noqa: F811
     plain = Settings({"SCHEDULER": "scrapy.core.scheduler.Scheduler"})
     DistributedAddon().update_settings(plain)
     assert plain["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
-    crawler = get_crawler(
-        TinySpider, {"REDIS_URL": redis_url, "ADDONS": {"newsclean.distributed.DistributedAddon": 0}}
-    )
+    project = {
+        "ADDONS": {"newsclean.distributed.DistributedAddon": 0},
+        "REDIS_URL": redis_url,
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.RFPDupeFilter",  # a project-wide choice...
+    }
+    crawler = get_crawler(TinySpider, project)
     crawler._apply_settings()
     s = crawler.settings
     assert s["SCHEDULER"] == "newsclean.redis_crawl.SharedScheduler"
-    assert s["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
+    assert s["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"  # ...gives way
     assert s.getbool("SCHEDULER_PERSIST")
     from scrapy.utils.conf import build_component_list
 
