@@ -41,6 +41,7 @@ ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.DedupePipeline": 300,
     "pipelines.scrapy_pipelines.JsonLinesPipeline": 800,
 }
+DUPEFILTER_CLASS = "spiders.news.RedirectCycleDupeFilter"  # logs redirect cycles it cuts
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a duplicate is routine, not a warning
 LOGSTATS_INTERVAL = 60.0
 

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request, signals
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
@@ -329,6 +330,25 @@ class NewsSpider(SitemapSpider):
         self.logger.info(
             "optional %s not available: %s", failure.request.meta.get("kind"), failure.request.url
         )
+
+
+class RedirectCycleDupeFilter(RFPDupeFilter):
+    """Scrapy's duplicate filter, saying why when a redirect leads back to a page already requested.
+
+    The stock filter drops such a request silently, so a redirect cycle (a -> b -> a) would leave
+    no trace in the crawl log.
+    """
+
+    def log(self, request: Request, spider) -> None:
+        if request.meta.get("redirect_times"):
+            first = (request.meta.get("redirect_urls") or [request.url])[0]
+            spider.logger.info(
+                "not fetched %s: redirect cycle (%s redirects back to a page already requested)",
+                first,
+                request.url,
+            )
+            spider.crawler.stats.inc_value("newsclean/redirect_cycles")
+        super().log(request, spider)
 
 
 def _origin(url: str) -> str:
