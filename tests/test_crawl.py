@@ -92,7 +92,12 @@ def test_crawl_exports_every_article_once_then_nothing(site, tmp_path):
     assert {"http_404", "http_500"} <= set(summary["errors"])
     assert summary["refused_by_robots"] >= 1
     crawl_log = (out / ".state" / "crawl.log").read_text("utf-8")
-    for role, reason in [("slow", "took longer"), ("big", "larger than"), ("binary", "not a text page")]:
+    for role, reason in [
+        ("slow", "took longer"),
+        ("big", "larger than"),
+        ("binary", "not a text page"),
+        ("cycle", "redirect cycle"),
+    ]:
         url = server.origin + sitemap.specials[role]
         assert any(url in line and reason in line for line in crawl_log.splitlines()), role
 

@@ -227,6 +227,8 @@ def build_site(root: Path, n_articles: int = 48, seed: int = 0, per_list: int = 
     put("/broken/empty.html", b"")
     put("/broken/garbage.html", bytes(range(256)) * 8)
     routes["/error.html"] = {"kind": "error", "status": 500}
+    routes["/cycle/a.html"] = {"kind": "redirect", "to": "/cycle/b.html"}
+    routes["/cycle/b.html"] = {"kind": "redirect", "to": "/cycle/a.html"}
     put("/slow/news/8100.html", article_html(8100, seed))
     routes["/slow/news/8100.html"] = {"kind": "slow"}
     put(
@@ -246,6 +248,7 @@ def build_site(root: Path, n_articles: int = 48, seed: int = 0, per_list: int = 
         "big": "/big/news/8200.html",
         "binary": "/files/report",
         "truncated": "/broken/truncated.html",
+        "cycle": "/cycle/a.html",
     }
 
     # list pages with pagination; the specials hang off the first one
