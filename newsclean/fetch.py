@@ -7,7 +7,7 @@ The price is Scrapy's start-up (about a second), paid once for all URLs of a com
 
 from __future__ import annotations
 
-import logging
+import warnings
 from urllib.parse import urlsplit
 
 from newsclean.errors import InputError
@@ -37,12 +37,15 @@ def fetch_urls(urls: list[str], overrides: dict | None = None) -> dict[str, Fetc
         check_url(url)
     settings = Settings()
     settings.setmodule("newsclean.settings", priority="project")
-    settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
+    # Failures are reported by us as one line per URL; Scrapy's own log would add more lines.
+    settings.set("LOG_ENABLED", False, priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     results: dict[str, Fetched | str] = {}
-    process = CrawlerProcess(settings, install_root_handler=False)
-    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # deprecation notices are for us, not for the user's terminal
+        process = CrawlerProcess(settings)
     process.crawl(OneOffSpider, urls=urls, results=results)
     process.start()
     for url in urls:
