@@ -64,7 +64,7 @@ def main() -> int:
     print(f"model {clf.version} loaded in {load_s:.2f}s; {len(pages)} {name}, {n} lines")
 
     per_page = _best(lambda: [clf.predict(p) for p in pages], args.repeat)
-    batched = _best(lambda: clf.page_decision_proba(pages), args.repeat)
+    batched = _best(lambda: clf.predict_pages_proba(pages), args.repeat)
     isolated = _best(lambda: clf.predict_texts(texts), args.repeat)
     for label, secs in (
         ("predict, page by page", per_page),

@@ -222,7 +222,6 @@ class Splits:
     test: list[Example]  # held-out: lines of test pages, then isolated hard negatives
     lexicon_train_terms: list[str]
     content_sample: list[str]
-    valid_pages: list[list[Example]] = field(default_factory=list)  # choose the decision bias
 
 
 def _pools(c: Corpora, part: str, headlines: Sequence[str]) -> synth.Pools:
@@ -325,7 +324,7 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
     test = [e for page in test_pages for e in page]
     test += [Example(t, "content", "hard_negative") for t in hard["test"]]
     if only_test:
-        return Splits([], [], [], test, [], [], [])
+        return Splits([], [], [], test, [], [])
 
     # ---- stage 1 (train part) and its calibration set (stage-2 part): isolated lines
     pools = _pools(c, "train", head_parts["train"])
@@ -368,21 +367,9 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
         n(2600),
         (),  # the seeds' lines are stage-1 training lines: too familiar for the context stage
     )
-    # Validation pages (stage-2 articles, fresh draws) choose the content bias of the decision.
-    valid_pages = _pages(
-        c,
-        art_parts["stage2"],
-        head_parts["stage2"],
-        items["stage2"],
-        sms_spam["stage2"],
-        "stage2",
-        random.Random(seed + 1),
-        n(600),
-        (),
-    )
     lex_terms = pools.adult + pools.gamble + pools.ads
     content_sample = [e.text for e in stage1 if e.label == "content"][:20000]
-    return Splits(stage1, calib, stage2_pages, test, lex_terms, content_sample, valid_pages)
+    return Splits(stage1, calib, stage2_pages, test, lex_terms, content_sample)
 
 
 def sizes(splits: Splits) -> dict:

@@ -45,10 +45,10 @@ def score_examples(clf, examples: Sequence[Example]) -> Scored:
     t0 = time.perf_counter()
     if pages:
         idx = [i for ids in pages.values() for i in ids]
-        p = clf.page_decision_proba([[examples[i].line for i in ids] for ids in pages.values()])
+        p = clf.predict_pages_proba([[examples[i].line for i in ids] for ids in pages.values()])
         proba[idx] = p[:, cols]
     if isolated:
-        p = clf.text_decision_proba([examples[i].text for i in isolated])
+        p = clf.stage1_proba([examples[i].text for i in isolated])
         proba[isolated] = p[:, cols]
     return Scored(list(examples), proba, time.perf_counter() - t0)
 

@@ -79,15 +79,6 @@ class LineClassifier:
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         return _softmax(scores @ self._a["cal_w"] + self._a["cal_b"])
 
-    def _decide(self, proba: np.ndarray, bias: float) -> np.ndarray:
-        """Shift the content log-odds by ``bias`` (chosen at training time on validation pages:
-        losing a paragraph costs more than keeping a spam line) and renormalise."""
-        if not bias:
-            return proba
-        z = np.log(np.clip(proba, 1e-9, 1.0))
-        z[:, self.labels.index("content")] += bias
-        return _softmax(z)
-
     def stage1_proba(self, texts: Sequence[str]) -> np.ndarray:
         return self.calibrate(self.stage1_scores(texts))
 
@@ -110,23 +101,17 @@ class LineClassifier:
         best = proba.argmax(axis=1)
         return [Verdict(self.labels[j], float(proba[i, j])) for i, j in enumerate(best)]
 
-    def page_decision_proba(self, pages: Sequence[Sequence[Line]]) -> np.ndarray:
-        return self._decide(self.predict_pages_proba(pages), float(self.meta.get("page_content_bias", 0.0)))
-
-    def text_decision_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return self._decide(self.stage1_proba(texts), float(self.meta.get("text_content_bias", 0.0)))
-
     def predict(self, lines: Sequence[Line]) -> list[Verdict]:
         """Verdicts for ONE page's lines in reading order (neighbours are evidence)."""
         if not lines:
             return []
-        return self._verdicts(self.page_decision_proba([list(lines)]))
+        return self._verdicts(self.predict_pages_proba([list(lines)]))
 
     def predict_texts(self, texts: list[str]) -> list[Verdict]:
         """Verdicts for isolated lines (keywords, titles): stage 1 only, no page context."""
         if not texts:
             return []
-        return self._verdicts(self.text_decision_proba(texts))
+        return self._verdicts(self.stage1_proba(texts))
 
     # -- persistence
     def save(self, folder: str | Path) -> Path:

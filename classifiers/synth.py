@@ -488,14 +488,12 @@ def build_page(
             "boilerplate",
             fam,
         )
-    if rng.random() < 0.25:  # spam injected at the very top
+    if rng.random() < 0.35:  # spam injected at the top: above or below the site header
+        at = 0 if rng.random() < 0.5 else len(rows)
         for _ in range(rng.randint(1, 2)):
             text, label = spam(rng)
-            add(
-                _line(text, "div", html, main=rng.random() < 0.3, links=1.0, in_list=rng.random() < 0.5),
-                label,
-                "top-spam",
-            )
+            line = _line(text, "div", html, main=rng.random() < 0.3, links=1.0, in_list=rng.random() < 0.5)
+            rows.insert(at, (line, label, "top-spam"))
     if parts.title and rng.random() < 0.8:
         add(_line(parts.title, "h1", html), "content", "title")
     if rng.random() < 0.6:
@@ -542,7 +540,7 @@ def build_page(
     if rng.random() < 0.4:
         block = []
         for _ in range(rng.randint(1, 3)):
-            fam = rng.choice(("share", "prevnext", "tags"))
+            fam = rng.choice(("share", "prevnext", "tags", "social"))
             block.append((_line(boiler(rng, fam), "div", html, main=False), "boilerplate", fam))
         blocks.append(block)
     if rng.random() < 0.55 and parts.related:
@@ -571,7 +569,7 @@ def build_page(
         for d, label, role in block:
             add(d, label, role)
     for _ in range(rng.randint(0, 4)):
-        fam = rng.choice(("copyright", "icp", "police", "footer", "footer"))
+        fam = rng.choice(("copyright", "icp", "police", "footer", "footer", "social"))
         add(
             _line(boiler(rng, fam), "div", html, main=False, links=rng.choice((0.0, 1.0))), "boilerplate", fam
         )
