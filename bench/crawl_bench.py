@@ -32,6 +32,9 @@ from tests.site.server import FixtureServer  # noqa: E402
 # The same settings for both crawlers: no AutoThrottle (it would measure its own delays), the
 # project's concurrency and robots.txt handling otherwise.
 BENCH_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "LOG_LEVEL": "INFO", "RETRY_TIMES": "0"}
+BENCH_SETTINGS.update(
+    dict(kv.split("=", 1) for kv in os.environ.get("CRAWL_BENCH_SET", "").split() if "=" in kv)
+)
 
 NOOP_CHILD = r"""
 import json, re, sys, time
