@@ -9,7 +9,8 @@ Serves a generated fixture site (tests/site) on 127.0.0.1 and runs, each in its 
   crawl subprocess, from ``os.wait4``).
 
 Prints a table (``--json OUT`` saves the figures). No thresholds: this measures, a reader judges.
-Run: ``python -m bench.crawl_bench`` (add ``--model DIR`` to use another classifier bundle).
+Run: ``python -m bench.crawl_bench`` (add ``--model DIR`` to use another classifier bundle;
+``CRAWL_BENCH_SET="NAME=VALUE ..."`` adds Scrapy settings to both crawlers, to try a change).
 """
 
 from __future__ import annotations
