@@ -97,7 +97,7 @@ def connect(url: str) -> redis.Redis:
 class RedisSeenStore:
     """Exported URLs, content fingerprints and MinHash signatures in four Redis hashes.
 
-    ``PREFIX:seen:articles``  canonical URL -> export time (one entry per article)
+    ``PREFIX:seen:articles``  canonical URL -> export time [space, claiming worker]
     ``PREFIX:seen:urls``      canonical URL or alias -> the article's canonical URL
     ``PREFIX:seen:fingerprints``  content fingerprint -> the first article's URL
     ``PREFIX:seen:minhashes`` canonical URL -> MinHash signature bytes
@@ -153,17 +153,25 @@ class RedisSeenStore:
         self._call(pipe.execute)
 
     def claim(
-        self, url: str, fingerprint: str, minhash: MinHash | None = None, aliases: Iterable[str] = ()
+        self,
+        url: str,
+        fingerprint: str,
+        minhash: MinHash | None = None,
+        aliases: Iterable[str] = (),
+        owner: str = "",
     ) -> tuple[str, str] | None:
         """Record an article about to be written, unless some worker already exported it.
 
         One atomic script: two workers holding the same page (a re-queued request of a worker
         taken for dead) cannot both win. Returns None when this caller may write the article,
-        else ``("url" | "content", url of the earlier article)``.
+        else ``("url" | "content", url of the earlier article)``. ``owner`` (a worker's name) is
+        kept with the claim, so a worker that lost the reply can later tell whether it won.
         """
         key = canonical_url(url)
         urls = list(dict.fromkeys(canonical_url(u) for u in (url, *aliases)))
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        if owner:
+            now = f"{now} {owner}"
         blob = minhash_to_bytes(minhash) if minhash is not None else b""
         keys = [self.articles_key, self.urls_key, self.fingerprints_key, self.minhashes_key]
         got = self._call(self._script("claim", _CLAIM), keys, [key, fingerprint or "", now, blob, *urls])
@@ -171,6 +179,17 @@ class RedisSeenStore:
             return None
         kind, other = got
         return kind.decode("ascii"), other.decode("utf-8")
+
+    def owner_of(self, url: str) -> str | None:
+        """Who claimed the article at ``url``: a worker's name, "" when unnamed, None if nobody."""
+        key = self._call(self.client.hget, self.urls_key, canonical_url(url))
+        if key is None:
+            return None
+        value = self._call(self.client.hget, self.articles_key, key)
+        if value is None:
+            return None
+        _, _, owner = value.decode("utf-8").partition(" ")
+        return owner
 
     def unclaim(self, url: str, fingerprint: str, aliases: Iterable[str] = ()) -> None:
         """Undo a :meth:`claim` whose article could not be written after all (e.g. a full disk)."""

@@ -318,3 +318,39 @@ def test_crawls_without_redis_never_import_it():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.startswith("InputError") and "pip install 'newsclean[distributed]'" in out
+
+
+def _claim_pipeline(url: str, tmp_path, worker: str) -> SharedClaimPipeline:
+    crawler = get_crawler(TinySpider, {"REDIS_URL": url, "NEWSCLEAN_OUTPUT_DIR": str(tmp_path / "out")})
+    crawler.stats.set_value("newsclean/distributed/worker", worker)  # as the scheduler does
+    return SharedClaimPipeline.from_crawler(crawler)
+
+
+def test_claim_of_unknown_outcome_is_settled_at_next_start(redis_server, tmp_path):  # noqa: F811
+    from newsclean.items import ArticleItem
+    from newsclean.redis_store import RedisSeenStore
+
+    def item(n):
+        return ArticleItem(article={"url": f"http://h/{n}.html", "fingerprint": f"fp{n}"}, site="s")
+
+    before = _claim_pipeline(redis_server.url, tmp_path, "w-old")
+    before.open_spider()
+    redis_server.kill()  # the claim's reply never comes
+    with pytest.raises(Exception, match="not written"):
+        before.process_item(item(1))
+    journal = tmp_path / "out" / ".state" / SharedClaimPipeline.JOURNAL
+    assert json.loads(journal.read_text("utf-8"))["article"]["url"] == "http://h/1.html"
+    redis_server.start()
+    # what Redis may hold by then: our claim went through (2), another worker's (3), none (1)
+    with journal.open("a", encoding="utf-8") as fh:
+        for n in (2, 3):
+            fh.write(json.dumps({"worker": "w-old", "article": item(n).output()}) + "\n")
+        fh.write('{"worker": "w-old", "arti')  # torn by the crash
+    store = RedisSeenStore(redis_server.url)
+    store.claim("http://h/2.html", "fp2", owner="w-old")
+    store.claim("http://h/3.html", "fp3", owner="w-other")
+    after = _claim_pipeline(redis_server.url, tmp_path, "w-new")
+    after.open_spider()
+    written = [json.loads(line) for f in (tmp_path / "out").glob("*.jsonl") for line in f.open()]
+    assert [a["url"] for a in written] == ["http://h/2.html"]
+    assert not journal.exists()

@@ -132,3 +132,12 @@ def test_unclaim_undoes_only_its_own_claim(redis_url):  # noqa: F811
     store.unclaim("http://h/c.html", "fpb")  # another article's fingerprint is left alone
     assert store.url_for_fingerprint("fpb") == canonical_url("http://h/b.html")
     assert store.claim("http://h/a.html", "fp") is None  # free to be written again
+
+
+def test_a_claim_knows_its_owner(redis_url):  # noqa: F811
+    store = RedisSeenStore(redis_url)
+    assert store.owner_of("http://h/a.html") is None
+    store.claim("http://h/a.html", "fp", aliases=["http://h/old-a"], owner="m1-1234-ab")
+    store.claim("http://h/b.html", "fpb")
+    assert store.owner_of("http://h/old-a") == "m1-1234-ab"
+    assert store.owner_of("http://h/b.html") == ""
