@@ -207,7 +207,13 @@ def test_hostile_text_is_escaped_everywhere():
     article["lines"].append({"text": HOSTILE, "kept": False, "reason": "spam", "score": 0.5})
     page = render_report([article])
     # no raw markup of the hostile lines survives anywhere in the file
-    for raw in ("<script>window.pwned", "<img src=x", "<script>alert(1)", "<script>alert(2)", "</title><script>"):
+    for raw in (
+        "<script>window.pwned",
+        "<img src=x",
+        "<script>alert(1)",
+        "<script>alert(2)",
+        "</title><script>",
+    ):
         assert raw not in page
     soup = BeautifulSoup(page, "html.parser")
     assert soup.find("img") is None
@@ -293,9 +299,7 @@ def test_embedded_data_gives_export_records_train_accepts(tmp_path):
 def test_page_script_builds_records_from_the_embedded_fields():
     """The export code must use exactly the fields checked above."""
     code = BeautifulSoup(render_report([plain_article()]), "html.parser").find_all("script")[-1].string
-    assert (
-        "{ text: ref.line.text, label: sel.value, source: ref.article.source, was: ref.line.was }" in code
-    )
+    assert "{ text: ref.line.text, label: sel.value, source: ref.article.source, was: ref.line.was }" in code
 
 
 @pytest.mark.parametrize(
