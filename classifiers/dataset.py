@@ -364,7 +364,7 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
         sms_spam["stage2"],
         "stage2",
         rng,
-        n(2600),
+        n(4000),
         (),  # the seeds' lines are stage-1 training lines: too familiar for the context stage
     )
     lex_terms = pools.adult + pools.gamble + pools.ads
