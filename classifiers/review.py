@@ -129,6 +129,7 @@ button.primary { background: #1d1d1f; color: #fff; border-color: #1d1d1f; }
 #export-status { color: #444; }
 main { padding: .5rem 1rem 2rem; }
 section.article { background: #fff; border: 1px solid #ddd; border-radius: .4rem; margin: .8rem 0; padding: .7rem; }
+section.article { content-visibility: auto; contain-intrinsic-size: auto 1200px; }  /* big crawls: lay out on view */
 .meta { color: #555; font-size: .9rem; overflow-wrap: anywhere; }
 .note { color: #8a5a00; font-size: .9rem; }
 table { border-collapse: collapse; width: 100%; margin-top: .4rem; }
