@@ -2,7 +2,8 @@
 
 Chromium is driven through the DevTools protocol over ``--remote-debugging-pipe`` (JSON messages
 ending in NUL on file descriptors 3 and 4): no driver binary, no websocket library, no port to pick.
-Set ``NEWSCLEAN_REVIEW_SCREENSHOT=docs/review.png`` to also save the screenshot for the README.
+``NEWSCLEAN_CHROMIUM`` names another Chromium binary; ``NEWSCLEAN_REVIEW_SCREENSHOT=docs/review.png``
+also saves the screenshot for the README.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from test_review import BODY_1, HOSTILE, SPAM, page_article, plain_article
 from classifiers import dataset
 from classifiers.review import EXPORT_FILENAME, write_report
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("NEWSCLEAN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        not os.access(CHROMIUM, os.X_OK), reason="chromium not installed (Debian: apt-get install chromium)"
+        not os.access(CHROMIUM, os.X_OK),
+        reason=f"chromium not found at {CHROMIUM} (Debian: apt-get install chromium)",
     ),
 ]
 FLAGS = [
