@@ -44,7 +44,10 @@ Stage 1: hashed character 1-3-grams of a compact view (NFKC, lower case, look-al
 folded, Traditional folded to Simplified, spaces and symbols dropped) plus 17 shape features,
 a linear model (SGD, log loss) and a multinomial calibrator. Stage 2: a small MLP over the
 stage-1 probabilities of the line and its neighbours (±1, ±2), its position relative to the
-article body, and the page layout (tag, in_main, link density, in_list).
+article body (before its first / after its last body line, non-content lines in between), and
+the page layout (tag, in_main, link density, in_list). It learns from synthetic pages whose
+articles, headlines and lexicon terms stage 1 never saw; on half of them the stage-1 evidence
+is softened (temperature 0.3-1) so that moderate stage-1 verdicts still count.
 
 ## Data (lines per label)
 | label | stage 1 | calibration | stage-2 pages ({sizes["stage2_pages"]}) | held-out ({sizes["held_out_pages"]} pages + isolated hard negatives) |

@@ -54,7 +54,6 @@ def _page_features(p: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
     before = (idx < first).astype(np.float32)
     lines_after = np.clip(idx - last, 0, 12) / 12.0 * after
     lines_before = np.clip(first - idx, 0, 12) / 12.0 * before
-    # Share of body-like lines among the lines between this one and the body's edge.
     cols = [p]
     logp = np.log(np.clip(p, 1e-4, 1.0))
     cols.append(logp)
