@@ -429,9 +429,21 @@ def _is_project(filename: str) -> bool:
 # ------------------------------------------------------------------ report
 
 
-def run(count: int, seed: int, model: str | None, profile_top: int, skip: set[str], repeat: int = 3) -> dict:
+def run(
+    count: int,
+    seed: int,
+    model: str | None,
+    profile_top: int,
+    skip: set[str],
+    repeat: int = 3,
+    blas_threads: int | None = None,
+) -> dict:
     pages = build_pages(count, seed)
     classifier = load_classifier(model)
+    if blas_threads:  # after the model: the BLAS library must be loaded to be limited
+        from threadpoolctl import ThreadpoolController
+
+        ThreadpoolController().limit(limits=blas_threads, user_api="blas")
     figures: dict = {
         "pages": describe(pages),
         "python": platform.python_version(),
@@ -590,12 +602,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from newsclean.errors import NewscleanError
 
-    if args.blas_threads:
-        from threadpoolctl import ThreadpoolController
-
-        ThreadpoolController().limit(limits=args.blas_threads, user_api="blas")
     try:
-        figures = run(args.pages, args.seed, args.model, args.top, set(args.skip), args.repeat)
+        figures = run(
+            args.pages, args.seed, args.model, args.top, set(args.skip), args.repeat, args.blas_threads
+        )
     except NewscleanError as err:
         print(f"bench: {err}", file=sys.stderr)
         return err.exit_code

@@ -5,6 +5,7 @@ Each route misbehaves the way a broken or malicious site does. Everything is gen
 
 =====================  ==================================================================
 ``/news/bomb.html``     gzip decompression bomb: ~2 MB on the wire, 2 GiB of zeros decoded
+``/news/inflated.html`` gzip, 3 KB on the wire, 3 MiB decoded: over DOWNLOAD_WARNSIZE only
 ``/news/loop/N.html``   endless redirect chain: N -> N+1 -> N+2 ...
 ``/news/cycle-a.html``  two pages redirecting to each other
 ``/news/trickle.html``  headers, then one byte per second
@@ -38,6 +39,19 @@ TRICKLE_SECONDS_MAX = 300  # the trickle gives up on its own after this, whateve
 ROBOTS = b"User-agent: *\nAllow: /\n"
 
 # ------------------------------------------------------------------ generated bodies
+
+
+@lru_cache(maxsize=1)
+def inflated_page(size: int = 3 * 1024**2) -> bytes:
+    """A gzip body small on the wire whose decoded size passes the warning size, not the cap."""
+    import gzip
+
+    html = (
+        "<html><head><meta charset='utf-8'></head><body><p>填充页面</p><!--"
+        + " " * size
+        + "--></body></html>"
+    )
+    return gzip.compress(html.encode(), 9)
 
 
 @lru_cache(maxsize=1)
@@ -181,6 +195,7 @@ class HostileHandler(_Quiet):
         elif path == "/":
             links = [
                 "/news/bomb.html",
+                "/news/inflated.html",
                 "/news/loop/0.html",
                 "/news/cycle-a.html",
                 "/news/trickle.html",
@@ -195,6 +210,8 @@ class HostileHandler(_Quiet):
             self._send(200, f"<html><body><h1>hostile</h1>{body}</body></html>".encode())
         elif path == "/news/bomb.html":
             self._send(200, gzip_bomb(), Content_Encoding="gzip")
+        elif path == "/news/inflated.html":
+            self._send(200, inflated_page(), Content_Encoding="gzip")
         elif path.startswith("/news/loop/"):
             n = int(path.rsplit("/", 1)[1].split(".")[0] or 0)
             self._send(302, b"", Location=f"/news/loop/{n + 1}.html")

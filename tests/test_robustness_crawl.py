@@ -212,6 +212,14 @@ def test_crawl_logs_why_each_hostile_page_was_dropped(session: Session, path: st
     )
 
 
+def test_warn_size_applies_to_the_decompressed_body(session: Session):
+    """3 KB of gzip on the wire, 3 MiB decoded: Scrapy must warn about the decoded size."""
+    lines = [line for line in session.log.splitlines() if "/news/inflated.html" in line]
+    assert any(re.search(r"after decompression.*larger than the download warning size", x) for x in lines), (
+        lines
+    )
+
+
 def test_trickle_is_cut_by_the_download_timeout(session: Session):
     from newsclean import settings
 
