@@ -41,9 +41,6 @@ ITEM_PIPELINES = {
     "pipelines.scrapy_pipelines.DedupePipeline": 300,
     "pipelines.scrapy_pipelines.JsonLinesPipeline": 800,
 }
-# Responses waiting for the news spider's cleaning thread: a bound on them bounds memory
-# (about 250 typical pages; one bigger page is still processed on its own).
-SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 DUPEFILTER_CLASS = "spiders.news.RedirectCycleDupeFilter"  # logs redirect cycles it cuts
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a duplicate is routine, not a warning
 LOGSTATS_INTERVAL = 60.0

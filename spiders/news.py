@@ -11,13 +11,10 @@ earlier run is never requested again. Article pages are recognised by the site's
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -66,8 +63,6 @@ class NewsSpider(SitemapSpider):
         self._budget: Counter[str] = Counter()
         self._scheduled: set[str] = set()
         self._progress: task.LoopingCall | None = None
-        # one thread: cleaning steps never run concurrently with each other, only with Scrapy's I/O
-        self._clean_thread: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -115,16 +110,12 @@ class NewsSpider(SitemapSpider):
             self.closing_reason, self.closing_message = "model_error", str(err)
             self.logger.error(str(err))
             raise CloseSpider("model_error") from None
-        self._clean_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsclean-clean")
         interval = settings.getfloat("NEWSCLEAN_PROGRESS_INTERVAL", 10.0)
         if interval > 0:
             self._progress = task.LoopingCall(self._log_progress)
             self._progress.start(interval, now=False)
 
     def _closed(self, spider, reason: str) -> None:
-        if self._clean_thread is not None:
-            self._clean_thread.shutdown(wait=True)
-            self._clean_thread = None
         if self._progress is not None and self._progress.running:
             self._progress.stop()
         if self.run is not None:
@@ -216,7 +207,7 @@ class NewsSpider(SitemapSpider):
 
     # ------------------------------------------------------------ callbacks
 
-    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+    def parse_page(self, response: Response) -> Iterator[Any]:
         site = self.sites[response.meta["site"]]
         kind = response.meta["kind"]
         if not isinstance(response, TextResponse):
@@ -229,14 +220,9 @@ class NewsSpider(SitemapSpider):
                 site.follow_url_pattern is not None and site.follow_url_pattern.search(response.url)
             )
         if is_article:
-            # links after cleaning: a response waiting for the cleaning thread holds no parsed tree
-            item = await self._clean(response, site)
+            item = self._clean(response, site)
             if item is not None:
                 yield item
-        for request in self._page_links(response, site):
-            yield request
-
-    def _page_links(self, response: TextResponse, site: Site) -> Iterator[Request]:
         hrefs = [
             response.urljoin(h) for h in response.css("a::attr(href), link[rel~=next]::attr(href)").getall()
         ]
@@ -249,19 +235,16 @@ class NewsSpider(SitemapSpider):
             if site.allows(url):
                 yield self._aux(site, url, FEED)
 
-    async def _clean(self, response: TextResponse, site: Site) -> ArticleItem | None:
-        """Clean in the spider's one cleaning thread, so the reactor keeps downloading meanwhile."""
+    def _clean(self, response: TextResponse, site: Site) -> ArticleItem | None:
         ctype = response.headers.get("Content-Type")
-        call = functools.partial(
-            self._cleaner,
-            response.body,
-            url=response.url,
-            content_type=ctype.decode("latin-1") if ctype else None,
-            classifier=self.classifier,
-            fetched_at=datetime.now(timezone.utc),
-        )
         try:
-            article = await asyncio.get_running_loop().run_in_executor(self._clean_thread, call)
+            article = self._cleaner(
+                response.body,
+                url=response.url,
+                content_type=ctype.decode("latin-1") if ctype else None,
+                classifier=self.classifier,
+                fetched_at=datetime.now(timezone.utc),
+            )
         except NewscleanError as err:
             self._skip(response.url, type(err).__name__, str(err))
             return None
