@@ -481,6 +481,8 @@ def _pages(
             related=rng.sample(headlines, min(len(headlines), rng.randint(3, 12))),
             captions=[rng.choice(short_heads)[:12]] if short_heads else [],
         )
+        if rng.random() < 0.03:  # now and then a page that carries no article, only spam
+            parts = synth.PageParts(paragraphs=[], title=None, headings=[], related=[])
         html = rng.random() < 0.5
         page_id = f"{part}-{k}"
         rows = synth.build_page(parts, rng, maker.spam, maker.boiler, html=html)

@@ -522,7 +522,15 @@ def build_page(
             text, label = spam(rng)
             add(_line(text, "p", html, links=rng.choice((0.0, 1.0))), label, "body-spam")
 
-    if rng.random() < 0.3:  # articles often end with a short line: a heading, a one-sentence close
+    if not paragraphs:  # a page with no article at all: the spam is the body
+        for _ in range(rng.randint(3, 15)):
+            text, label = spam(rng)
+            add(
+                _line(text, rng.choice(("p", "li", "div")), html, links=rng.choice((0.0, 1.0))),
+                label,
+                "spam-page",
+            )
+    elif rng.random() < 0.3:  # articles often end with a short line: a heading, a one-sentence close
         if headings and rng.random() < 0.5:
             add(_line(headings.pop(), rng.choice(("h2", "h3", "p")), html), "content", "heading")
         closing = re.split(r"(?<=[。！？])", paragraphs[-1])[0][:60]
