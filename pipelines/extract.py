@@ -170,6 +170,8 @@ def _walk(root: Tag) -> list[_Unit]:
         if as_block:
             flush()
             owners.append(node)
+        elif name == "a" and current is not None and _trails_a_sentence(node):
+            current.parts.append(_BR)  # a link glued after the last sentence is judged on its own
         if name == "a":
             link_depth += 1
         if name == "pre":
@@ -180,6 +182,27 @@ def _walk(root: Tag) -> list[_Unit]:
         stack.extend((child, False) for child in reversed(node.contents))
     flush()
     return units
+
+
+_SENTENCE_END = ("。", "！", "？", "!", "?", "」", "”", "…")
+
+
+def _trails_a_sentence(a: Tag) -> bool:
+    """An inline link after a paragraph's final punctuation, with nothing after it: an injected one.
+
+    Real inline links sit inside sentences; a link appended after the closing 。 is how dark-link
+    spam is glued to body paragraphs, and only a line of its own lets the classifier see it alone.
+    """
+    for sibling in a.next_siblings:
+        if isinstance(sibling, Tag) or str(sibling).strip():
+            return False
+    before = a.previous_sibling
+    while before is not None and isinstance(before, NavigableString) and not str(before).strip():
+        before = before.previous_sibling
+    if before is None:
+        return False
+    text = before.get_text() if isinstance(before, Tag) else str(before)
+    return text.rstrip().endswith(_SENTENCE_END)
 
 
 def _in_link_run(a: Tag, cache: dict[int, bool]) -> bool:

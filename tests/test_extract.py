@@ -293,3 +293,16 @@ def test_source_line_breaks_are_spaces_but_not_between_cjk():
     html = "<body><div class='content'><p>第一句话。\n  第二句话，\n继续 English\nword 中文</p><pre>代码 第一行\n代码 第二行</pre></div></body>"
     texts = [b.text for b in extract(html).blocks]
     assert texts == ["第一句话。第二句话，继续 English word 中文", "代码 第一行\n代码 第二行"]
+
+
+def test_link_glued_after_the_last_sentence_gets_a_line_of_its_own():
+    html = (
+        "<html><body><div class='content'>"
+        "<p>新款路由器支持三频并发，官方称其覆盖面积比上一代提高三成。<a href='http://x.example.com/'>某某娱乐城</a></p>"
+        "<p>厂商表示，详情可参见<a href='/notice.html'>官方公告</a>中的说明。</p>"
+        "</div></body></html>"
+    )
+    soup, _ = clean_dom(html)
+    texts = [b.text for b in extract_html(soup, "http://news.example.cn/a.html").blocks]
+    assert "新款路由器支持三频并发，官方称其覆盖面积比上一代提高三成。\n某某娱乐城" in texts
+    assert "厂商表示，详情可参见官方公告中的说明。" in texts  # a link inside a sentence stays in it
