@@ -11,6 +11,7 @@ from functools import lru_cache
 from pipelines.types import Line, Metadata, Removed
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+LANGDETECT_SAMPLE = 600  # characters: plenty for a language guess, and langdetect's cost grows with length
 
 
 def fingerprint(text: str) -> str:
@@ -28,7 +29,7 @@ def _detector_factory():
 
 def detect_language(text: str) -> str:
     """langdetect's code for the clean text (``zh-cn``, ``zh-tw``, ``en`` ...), ``und`` when unsure."""
-    sample = text[:2000]
+    sample = text[:LANGDETECT_SAMPLE]
     if not sample.strip():
         return "und"
     _detector_factory()

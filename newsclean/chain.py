@@ -71,9 +71,12 @@ def clean_document(
 
     if sum(len(line.text) for line in kept) < MIN_ARTICLE_CHARS:
         raise NoArticleError(_no_article_message(len(all_lines), removed))
-    meta.keywords = filter_texts(meta.keywords, classifier)
-    if meta.title and not filter_texts([meta.title], classifier):
-        meta.title = None  # a <title> made of spam is worse than no title
+    # One batched call for the short texts: a spam keyword goes, a <title> made of spam is worse than none.
+    short = [*meta.keywords, meta.title] if meta.title else list(meta.keywords)
+    keep = set(filter_texts(short, classifier))
+    meta.keywords = [k for k in meta.keywords if k in keep]
+    if meta.title and meta.title not in keep:
+        meta.title = None
     article = build_article(
         url=url,
         meta=meta,
