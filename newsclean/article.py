@@ -11,7 +11,7 @@ from functools import lru_cache
 from pipelines.types import Line, Metadata, Removed
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-LANGDETECT_SAMPLE = 600  # characters: plenty for a language guess, and langdetect's cost grows with length
+LANGDETECT_SAMPLE = 300  # characters: plenty for a language guess, and langdetect's cost grows with length
 
 
 def fingerprint(text: str) -> str:
