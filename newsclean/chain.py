@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from newsclean.article import build_article
 from newsclean.errors import NoArticleError
-from pipelines.classify import decide, filter_texts
+from pipelines.classify import decide
 from pipelines.decode import decode_bytes, looks_like_html
 from pipelines.domclean import clean_dom
 from pipelines.extract import extract_html
@@ -71,12 +71,7 @@ def clean_document(
 
     if sum(len(line.text) for line in kept) < MIN_ARTICLE_CHARS:
         raise NoArticleError(_no_article_message(len(all_lines), removed))
-    # One batched call for the short texts: a spam keyword goes, a <title> made of spam is worse than none.
-    short = [*meta.keywords, meta.title] if meta.title else list(meta.keywords)
-    keep = set(filter_texts(short, classifier))
-    meta.keywords = [k for k in meta.keywords if k in keep]
-    if meta.title and meta.title not in keep:
-        meta.title = None
+    meta.keywords, meta.title = _vet_short_texts(meta.keywords, meta.title, kept, classifier)
     article = build_article(
         url=url,
         meta=meta,
@@ -90,6 +85,24 @@ def clean_document(
     if with_lines:
         article["lines"] = _page_order(all_lines, body_lines, decisions, set_aside)
     return article
+
+
+def _vet_short_texts(keywords, title, kept, classifier) -> tuple[list[str], str | None]:
+    """Keywords and title minus spam, in one batched classifier call.
+
+    A keyword that occurs in the clean body is kept as it is: a lone word like 芯片 is too short
+    for the line classifier to judge. The others stay only when the classifier calls them
+    content; the title goes only when it is called spam or adult (a spam <title> is worse than none).
+    """
+    body = "".join(line.text for line in kept)
+    keywords = list(dict.fromkeys(keywords))  # the page's order, each once
+    unsure = [k for k in keywords if k not in body]
+    texts = [*unsure, title] if title else unsure
+    verdicts = dict(zip(texts, classifier.predict_texts(texts), strict=True)) if texts else {}
+    kept_keywords = [k for k in keywords if k in body or verdicts[k].label == "content"]
+    if title and verdicts[title].label in ("spam", "adult"):
+        title = None
+    return kept_keywords, title
 
 
 def _converted(any_converted: bool, raw_lines, kept, raw_title: str | None) -> bool:

@@ -59,13 +59,5 @@ def judge(lines: Sequence[Line], classifier: LineClassifier) -> tuple[list[Line]
     return kept, removed
 
 
-def filter_texts(texts: Sequence[str], classifier: LineClassifier) -> list[str]:
-    """Keep only the short texts (keywords, titles) the classifier calls content."""
-    if not texts:
-        return []
-    verdicts = classifier.predict_texts(list(texts))
-    return [t for t, v in zip(texts, verdicts, strict=True) if v.label == "content"]
-
-
 def _dedupe_key(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())

@@ -26,6 +26,7 @@ PAGE = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <div class="nav"><a href="/">首页</a> <a href="/tech/">科技</a></div>
 <div class="article"><h1>国产钠离子电池包亮相 低温性能成亮点</h1>
 <div class="info">2025年08月12日 10:30 来源：东方储能网</div>
+<div class="keywords">关键词：钠离子电池 储能</div>
 {"".join(f"<p>{p}</p>" for p in PARAS)}
 </div>
 <ul class="spam"><li>{SPAM}</li></ul>
@@ -70,6 +71,7 @@ def test_clean_file_prints_one_valid_article(page):
     assert article["title"] == "国产钠离子电池包亮相 低温性能成亮点"
     assert article["published_at"].startswith("2025-08-12")
     assert article["source"] == "东方储能网"
+    assert article["keywords"] == ["钠离子电池", "储能"]  # short words found in the body are kept
     removed = {r["text"]: r["reason"] for r in article["removed"]}
     assert any(SPAM in text or text in SPAM for text in removed), removed
     assert "黄片" not in article["text"] and "ICP" not in article["text"]
