@@ -390,6 +390,48 @@ def test_skops_file_with_untrusted_type_is_refused_and_runs_no_code(tmp_path: Pa
     assert "model" in line.lower(), line
 
 
+def _broken_bundle(tmp: Path, kind: str) -> Path:
+    """A copy of the bundled model, damaged one way."""
+    import hashlib
+
+    import numpy as np
+
+    from classifiers.model import ACTIVE_DIR, JSON_NAME, NPZ_NAME
+
+    bundle = tmp / f"model-{kind}"
+    shutil.copytree(Path(MODEL) if MODEL else ACTIVE_DIR, bundle)
+    npz, desc = bundle / NPZ_NAME, bundle / JSON_NAME
+    if kind == "truncated":
+        npz.write_bytes(npz.read_bytes()[:1000])
+    elif kind == "tampered":
+        data = bytearray(npz.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        npz.write_bytes(bytes(data))
+    elif kind == "not-json":
+        desc.write_text("{ not json", encoding="utf-8")
+    elif kind == "stale-features":
+        # consistent checksum, but stage 2 built for fewer context features than the code computes:
+        # what a bundle trained by an older version looks like after an upgrade
+        arrays = dict(np.load(npz, allow_pickle=False))
+        for name in ("ctx_mean", "ctx_scale"):
+            arrays[name] = arrays[name][:-2]
+        arrays["mlp_w0"] = arrays["mlp_w0"][:-2]
+        np.savez(npz, **arrays)
+        meta = json.loads(desc.read_text("utf-8"))
+        meta["npz_sha256"] = hashlib.sha256(npz.read_bytes()).hexdigest()
+        desc.write_text(json.dumps(meta), encoding="utf-8")
+    return bundle
+
+
+@pytest.mark.parametrize("kind", ["truncated", "tampered", "not-json", "stale-features"])
+def test_broken_model_bundle_is_a_clear_error(tmp_path: Path, article_file: Path, kind: str):
+    bundle = _broken_bundle(tmp_path, kind)
+    result = run(["clean", str(article_file), "--model", str(bundle)], 120, tmp_path)
+    line = assert_one_line_error(result)
+    assert "internal error" not in line, line
+    assert "model" in line.lower(), line
+
+
 def test_crawl_refuses_pickled_model(tmp_path: Path):
     path, marker = _evil_files(tmp_path)["evil.pkl"]
     sources = tmp_path / "sources.toml"
