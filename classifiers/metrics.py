@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_curve, precision_recall_fscore_support
 
 from classifiers.dataset import LABELS, Example
+from classifiers.model import decide
 
 TARGETS = {"spam_adult_kept": 0.005, "content_removed": 0.002, "hard_negative_kept": 1.0}
 
@@ -24,10 +25,21 @@ class Scored:
     examples: list[Example]
     proba: np.ndarray  # n x len(LABELS)
     seconds: float
+    on_page: np.ndarray | None = None  # True where the line was scored with its page
+    page_threshold: float | None = None
+    line_threshold: float | None = None
 
     @property
     def predicted(self) -> list[str]:
-        return [LABELS[j] for j in self.proba.argmax(axis=1)]
+        """Labels by the model's own decision rule (content threshold), as the cleaner applies it."""
+        if self.on_page is None:
+            return [LABELS[j] for j in self.proba.argmax(axis=1)]
+        best = np.where(
+            self.on_page,
+            decide(self.proba, self.page_threshold),
+            decide(self.proba, self.line_threshold),
+        )
+        return [LABELS[j] for j in best]
 
 
 def score_examples(clf, examples: Sequence[Example]) -> Scored:
@@ -50,7 +62,17 @@ def score_examples(clf, examples: Sequence[Example]) -> Scored:
     if isolated:
         p = clf.stage1_proba([examples[i].text for i in isolated])
         proba[isolated] = p[:, cols]
-    return Scored(list(examples), proba, time.perf_counter() - t0)
+    seconds = time.perf_counter() - t0
+    on_page = np.zeros(len(examples), dtype=bool)
+    on_page[[i for ids in pages.values() for i in ids]] = True
+    return Scored(
+        list(examples),
+        proba,
+        seconds,
+        on_page=on_page,
+        page_threshold=getattr(clf, "page_threshold", None),
+        line_threshold=getattr(clf, "line_threshold", None),
+    )
 
 
 def figures(true: Sequence[str], pred: Sequence[str], examples: Sequence[Example] | None = None) -> dict:

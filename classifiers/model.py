@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.context import context_features
+from classifiers.context import CONTENT, context_features
 from classifiers.features import Featurizer
 from newsclean.errors import ModelError
 from pipelines.types import Line
@@ -35,6 +35,17 @@ BATCH = 8192
 class Verdict:
     label: str
     score: float  # calibrated probability of ``label``
+
+
+def decide(proba: np.ndarray, threshold: float | None) -> np.ndarray:
+    """Column index of each row's label. A dropped paragraph costs a reader more than a kept ad,
+    so a line is removed only when P(content) is below ``threshold`` (then the likeliest other
+    label wins); without a threshold (older models) the likeliest label wins."""
+    best = proba.argmax(axis=1)
+    if threshold is None or proba.shape[0] == 0:
+        return best
+    other = proba[:, CONTENT + 1 :].argmax(axis=1) + CONTENT + 1
+    return np.where(proba[:, CONTENT] >= threshold, CONTENT, other)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -97,33 +108,56 @@ class LineClassifier:
         p1 = self.stage1_proba(texts)
         return self.context_proba(p1, pages)
 
-    def _verdicts(self, proba: np.ndarray) -> list[Verdict]:
-        best = proba.argmax(axis=1)
+    @property
+    def page_threshold(self) -> float | None:
+        """P(content) at or above which a page line is kept (tuned on calibration pages)."""
+        t = self.meta.get("content_threshold_pages")
+        return None if t is None else float(t)
+
+    @property
+    def line_threshold(self) -> float | None:
+        """The same for isolated lines (stage 1 only, tuned on the calibration lines)."""
+        t = self.meta.get("content_threshold_lines")
+        return None if t is None else float(t)
+
+    def _verdicts(self, proba: np.ndarray, threshold: float | None) -> list[Verdict]:
+        best = decide(proba, threshold)
         return [Verdict(self.labels[j], float(proba[i, j])) for i, j in enumerate(best)]
 
     def predict(self, lines: Sequence[Line]) -> list[Verdict]:
         """Verdicts for ONE page's lines in reading order (neighbours are evidence)."""
         if not lines:
             return []
-        return self._verdicts(self.predict_pages_proba([list(lines)]))
+        return self._verdicts(self.predict_pages_proba([list(lines)]), self.page_threshold)
 
     def predict_texts(self, texts: list[str]) -> list[Verdict]:
         """Verdicts for isolated lines (keywords, titles): stage 1 only, no page context."""
         if not texts:
             return []
-        return self._verdicts(self.stage1_proba(texts))
+        return self._verdicts(self.stage1_proba(texts), self.line_threshold)
 
     # -- persistence
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         npz = folder / NPZ_NAME
-        np.savez_compressed(npz, **self._a)
+        _write_npz(npz, self._a)
         meta = dict(self.meta, format=FORMAT, npz_sha256=_sha256(npz))
         (folder / JSON_NAME).write_text(
             json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         return folder
+
+
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An npz numpy can load, written byte for byte the same for the same arrays: fixed member
+    order and timestamps (np.savez stamps the current time, so two trainings would differ)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w", force_zip64=True) as fh:
+                np.lib.format.write_array(fh, np.asarray(arrays[name]), allow_pickle=False)
 
 
 def _sha256(path: Path) -> str:
