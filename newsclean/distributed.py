@@ -128,11 +128,6 @@ class DistributedAddon:
             priority = max(settings.getpriority(name) or 0, ADDON_PRIORITY) if forced else "addon"
             settings.set(name, value, priority=priority)
         settings["EXTENSIONS"]["newsclean.redis_crawl.SharedCrawlWorker"] = 500
-        # a worker joining a running crawl pops many URLs at once: robots.txt must hold for all
-        settings["DOWNLOADER_MIDDLEWARES"]["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] = (
-            None
-        )
-        settings["DOWNLOADER_MIDDLEWARES"]["newsclean.robots.RobotsTxtMiddleware"] = 100
         settings["SPIDER_MIDDLEWARES"]["newsclean.redis_crawl.SharedSeenFilter"] = 950
         # after the dedupe step (300), before the line is written (800)
         settings["ITEM_PIPELINES"]["newsclean.redis_crawl.SharedClaimPipeline"] = 750
