@@ -33,6 +33,8 @@ def write_card(folder: Path, clf: LineClassifier, record: dict, splits: Splits) 
         if "hard_negative_kept" in fig
         else ""
     )
+    tp, tl = clf.meta.get("content_threshold_pages"), clf.meta.get("content_threshold_lines")
+    thresholds = f"page lines {tp}, isolated lines {tl}" if tp is not None else "none: likeliest label"
     text = f"""# Line classifier {clf.version}
 
 Trained {clf.meta.get("trained_at", "?")} in {record["training_seconds"]} s (seed {clf.meta.get("seed")}).
@@ -42,12 +44,17 @@ Model file `{NPZ_NAME}`: {size_mb:.1f} MB (plain arrays, loaded with `allow_pick
 Labels every text line of a news page as {", ".join(LABELS)}.
 Stage 1: hashed character 1-3-grams of a compact view (NFKC, lower case, look-alike letters
 folded, Traditional folded to Simplified, spaces and symbols dropped) plus 17 shape features,
-a linear model (SGD, log loss) and a multinomial calibrator. Stage 2: a small MLP over the
+a linear model (SGD, log loss) and a multinomial calibrator. Stage 2: {clf.meta.get("mlp_members", 1)} small MLPs
+(seeds differ, probabilities averaged) over the
 stage-1 probabilities of the line and its neighbours (±1, ±2), its position relative to the
 article body (before its first / after its last body line, non-content lines in between), and
 the page layout (tag, in_main, link density, in_list). It learns from synthetic pages whose
 articles, headlines and lexicon terms stage 1 never saw; on half of them the stage-1 evidence
 is softened (temperature 0.3-1) so that moderate stage-1 verdicts still count.
+Decision: a line is removed only when P(content) is below a threshold ({thresholds}), chosen on
+calibration pages built from stage-2 articles the MLP did not learn from, with spam/adult
+templates no stage learned from (a removed paragraph counts twice a kept spam line); the
+held-out split plays no part in it.
 
 ## Data (lines per label)
 | label | stage 1 | calibration | stage-2 pages ({sizes["stage2_pages"]}) | held-out ({sizes["held_out_pages"]} pages + isolated hard negatives) |
@@ -60,6 +67,8 @@ Spam/adult: lines generated from hand-written templates with lexicon terms (some
 obfuscated), real headlines, random domains and numbers; SMS spam rows; the seeds' own spam
 lines. Boilerplate: hand-written templates. The SMS "ham" rows are not used (cut-off fragments).
 Held-out lines come from other articles/headlines, other templates and other lexicon terms.
+Stage 1 also learns single sentences of its articles' paragraphs (short body lines) and their
+Latin-heavy clauses (spec lines, commands, product names) as content.
 
 ## Held-out figures (model vs. keyword-lexicon filter)
 | figure | model | keyword filter | target |

@@ -45,6 +45,12 @@ STAGE2_PCT = 25  # articles / headlines kept apart for the context stage
 TERM_TEST_PCT = 20  # lexicon terms and domains held out
 TERM_STAGE2_PCT = 20  # terms kept for the stage-2 pages and the calibrator
 TEMPLATE_TEST_PCT = 25  # templates held out (never a family's first template)
+TEMPLATE_CALIB_PCT = 10  # spam/adult templates only the calibration pages use
+SMS_WEIGHT = 2.0  # real shop and service ads: the spam shape generated lines cover least
+STAGE2_PAGES = 4000
+CALIB_EVERY = 5  # one stage-2 article/headline in five builds the calibration pages instead
+CALIB_SEED_OFFSET = 7919
+_SENTENCE = re.compile(r"(?<=[。！？!?；;])")
 
 
 _CONTACT_OR_SITE = re.compile(
@@ -83,9 +89,16 @@ def term_part(term: str) -> str:
 
 
 def template_part(t: synth.Template) -> str:
+    """test, calib or train. Calib spam/adult templates are used only by the calibration pages:
+    their lines are as new to the model as the held-out ones, so the content threshold is not
+    chosen on familiar spam. (Boilerplate templates are too few to spare any.)"""
     if t.index == 0:
         return "train"
-    return "test" if bucket("template:" + t.id) < TEMPLATE_TEST_PCT else "train"
+    b = bucket("template:" + t.id)
+    if b < TEMPLATE_TEST_PCT:
+        return "test"
+    calib = t.label != "boilerplate" and b < TEMPLATE_TEST_PCT + TEMPLATE_CALIB_PCT
+    return "calib" if calib else "train"
 
 
 @dataclass
@@ -222,6 +235,9 @@ class Splits:
     test: list[Example]  # held-out: lines of test pages, then isolated hard negatives
     lexicon_train_terms: list[str]
     content_sample: list[str]
+    # Pages from stage-2 articles the context stage does not learn from: the content threshold
+    # of the decision rule is chosen on them (never on the held-out pages).
+    calib_pages: list[list[Example]] = field(default_factory=list)
 
 
 def _pools(c: Corpora, part: str, headlines: Sequence[str]) -> synth.Pools:
@@ -244,10 +260,14 @@ class LineMaker:
     """Draws spam/adult and boilerplate lines from one side of the template split."""
 
     def __init__(self, pools: synth.Pools, part: str, sms_spam: Sequence[str], seed_spam=()) -> None:
-        want = "test" if part == "test" else "train"
+        want = part if part in ("test", "calib") else "train"
         self.pools = pools
-        self.spam_t = [t for t in synth.spam_templates() if template_part(t) == want]
-        boiler = [t for t in synth.boilerplate_templates() if template_part(t) == want]
+        spam_t = synth.spam_templates()
+        self.spam_t = [t for t in spam_t if template_part(t) == want]
+        if not self.spam_t:  # no calibration templates set aside: the training ones
+            self.spam_t = [t for t in spam_t if template_part(t) == "train"]
+        boiler_want = "train" if want == "calib" else want
+        boiler = [t for t in synth.boilerplate_templates() if template_part(t) == boiler_want]
         self.boiler_by_family: dict[str, list[synth.Template]] = {}
         for t in boiler:
             self.boiler_by_family.setdefault(t.family, []).append(t)
@@ -355,21 +375,37 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
         scale * 0.3,
         per_article=3,
     )
-    # ---- stage 2 pages
+    # ---- stage 2 pages; every fifth stage-2 article and headline builds the calibration pages
+    s2_arts = [a for j, a in enumerate(art_parts["stage2"]) if j % CALIB_EVERY]
+    s2_heads = [h for j, h in enumerate(head_parts["stage2"]) if j % CALIB_EVERY]
+    cal_arts = [a for j, a in enumerate(art_parts["stage2"]) if not j % CALIB_EVERY]
+    cal_heads = [h for j, h in enumerate(head_parts["stage2"]) if not j % CALIB_EVERY]
     stage2_pages = _pages(
         c,
-        art_parts["stage2"],
-        head_parts["stage2"],
+        s2_arts or art_parts["stage2"],
+        s2_heads or head_parts["stage2"],
         items["stage2"],
         sms_spam["stage2"],
         "stage2",
         rng,
-        n(4000),
+        n(STAGE2_PAGES),
         (),  # the seeds' lines are stage-1 training lines: too familiar for the context stage
+    )
+    calib_pages = _pages(
+        c,
+        cal_arts or art_parts["stage2"],
+        cal_heads or head_parts["stage2"],
+        items["stage2"],
+        sms_spam["stage2"],
+        "stage2",
+        random.Random(seed + CALIB_SEED_OFFSET),
+        n(1000),
+        (),
+        templates="calib",
     )
     lex_terms = pools.adult + pools.gamble + pools.ads
     content_sample = [e.text for e in stage1 if e.label == "content"][:20000]
-    return Splits(stage1, calib, stage2_pages, test, lex_terms, content_sample)
+    return Splits(stage1, calib, stage2_pages, test, lex_terms, content_sample, calib_pages)
 
 
 def sizes(splits: Splits) -> dict:
@@ -419,6 +455,16 @@ def _isolated(
             out.append(Example(p, "content", a.get("source", "article")))
         if a.get("title"):
             out.append(Example(a["title"], "content", "title"))
+        # Short paragraphs (one sentence, a closing remark, a table row of a spec) are body lines
+        # too: single sentences of the article's paragraphs.
+        sentences = [t.strip() for p in paras for t in _SENTENCE.split(p) if 6 <= len(t.strip()) <= 60]
+        for t in rng.sample(sentences, min(len(sentences), per_article // 3)):
+            out.append(Example(t, "content", "sentence"))
+        # Spec and command lines of tech articles (mostly Latin letters and digits: model names,
+        # versions, options) are content; without them such lines look like link-farm entries.
+        latin = [t for t in _clauses(paras) if _latin_share(t) >= 0.4]
+        for t in rng.sample(latin, min(len(latin), per_article // 3)):
+            out.append(Example(t, "content", "latin-clause"))
     for h in rng.sample(headlines, min(len(headlines), n(30000))):
         out.append(Example(h, "content", "headline"))
     # Short section headings and captions are content too: pieces of headlines.
@@ -433,7 +479,7 @@ def _isolated(
         out.append(Example(t, "content", "hard_negative", weight=5.0))
     for t in sms_spam:
         if rng.random() < scale:
-            out.append(Example(t, "spam", "sms-spam"))
+            out.append(Example(t, "spam", "sms-spam", weight=SMS_WEIGHT))
     for label, t in seed_spam:
         out.append(Example(t, label, "seed", weight=2.0))
     # Per-template counts even out: every shape gets seen, not only the long families.
@@ -448,6 +494,20 @@ def _isolated(
     return out
 
 
+_CLAUSE = re.compile(r"(?<=[。！？!?；;，,：:])")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def _clauses(paras: Sequence[str]) -> list[str]:
+    pieces = (t.strip().rstrip("，,；;") for p in paras for t in _CLAUSE.split(p))
+    return [t for t in pieces if 8 <= len(t) <= 60]
+
+
+def _latin_share(text: str) -> float:
+    chars = [ch for ch in text if not ch.isspace()]
+    return len(_LATIN.findall(text)) / max(1, len(chars))
+
+
 def _pages(
     c: Corpora,
     articles: list[dict],
@@ -458,9 +518,10 @@ def _pages(
     rng: random.Random,
     count: int,
     seed_spam,
+    templates: str | None = None,
 ) -> list[list[Example]]:
     pools = _pools(c, part, headlines)
-    maker = LineMaker(pools, part, sms_spam, seed_spam)
+    maker = LineMaker(pools, templates or part, sms_spam, seed_spam)
     short_heads = [h for h in headlines if 6 <= len(h) <= 24]
     pages: list[list[Example]] = []
     if not articles:

@@ -15,13 +15,18 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_limits
 
 from classifiers.context import context_features
 from classifiers.dataset import LABELS, Example, Splits
 from classifiers.features import N_FEATURES, Featurizer, choose_lexicon_buckets
-from classifiers.model import LineClassifier
+from classifiers.model import LineClassifier, decide
 
 MLP_HIDDEN = (64, 32)
+MLP_MEMBERS = 5
+CONTENT_COST = 2.0
+BOILER_COST = 0.1
+THRESHOLD_GRID = tuple(round(0.5 - 0.025 * i, 3) for i in range(19))  # 0.5 down to 0.05
 SGD_ALPHA = 2e-6
 SGD_EPOCHS = 12
 
@@ -31,7 +36,14 @@ def _y(examples: Sequence[Example]) -> np.ndarray:
     return np.array([index[e.label] for e in examples], dtype=np.int64)
 
 
-def fit(
+def fit(splits: Splits, **kwargs) -> LineClassifier:
+    """Train both stages on one BLAS thread: sums in a fixed order, so the same data gives the same
+    model bytes on any machine (multi-threaded BLAS sums in an order that depends on the cores)."""
+    with threadpool_limits(limits=1):
+        return _fit(splits, **kwargs)
+
+
+def _fit(
     splits: Splits,
     *,
     seed: int,
@@ -108,20 +120,25 @@ def fit(
         f"stage 2: {len(pages)} pages, {len(rows)} lines, {xc.shape[1]} context features "
         f"({time.perf_counter() - t0:.1f}s)"
     )
-    mlp = MLPClassifier(
-        hidden_layer_sizes=MLP_HIDDEN,
-        alpha=1e-4,
-        batch_size=256,
-        learning_rate_init=2e-3,
-        max_iter=80,
-        early_stopping=True,
-        n_iter_no_change=8,
-        random_state=seed,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        mlp.fit((xc - mean) / scale, y2)
-    _check_classes(mlp.classes_)
+    # Several MLPs from different seeds, averaged: one MLP's verdicts on borderline lines swing
+    # with its seed; the average does not.
+    mlps = []
+    for k in range(MLP_MEMBERS):
+        mlp = MLPClassifier(
+            hidden_layer_sizes=MLP_HIDDEN,
+            alpha=1e-4,
+            batch_size=256,
+            learning_rate_init=2e-3,
+            max_iter=80,
+            early_stopping=True,
+            n_iter_no_change=8,
+            random_state=seed + k,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            mlp.fit((xc - mean) / scale, y2)
+        _check_classes(mlp.classes_)
+        mlps.append(mlp)
     log(f"stage 2 fitted ({time.perf_counter() - t0:.1f}s)")
 
     arrays = {
@@ -133,21 +150,61 @@ def fit(
         "ctx_mean": mean.astype(np.float32),
         "ctx_scale": scale.astype(np.float32),
     }
-    for i, (cw, cb) in enumerate(zip(mlp.coefs_, mlp.intercepts_, strict=True)):
-        arrays[f"mlp_w{i}"] = cw.astype(np.float32)
-        arrays[f"mlp_b{i}"] = cb.astype(np.float32)
+    for k, mlp in enumerate(mlps):
+        prefix = f"m{k}_" if k else ""
+        for i, (cw, cb) in enumerate(zip(mlp.coefs_, mlp.intercepts_, strict=True)):
+            arrays[f"{prefix}mlp_w{i}"] = cw.astype(np.float32)
+            arrays[f"{prefix}mlp_b{i}"] = cb.astype(np.float32)
     info = dict(meta or {})
     info.update(
         version=version,
         labels=list(LABELS),
         n_features=n_features,
-        mlp_layers=len(mlp.coefs_),
+        mlp_layers=len(mlps[0].coefs_),
+        mlp_members=len(mlps),
         seed=seed,
         stage1_lines=int(x1.shape[0]),
         stage2_pages=len(pages),
         stage2_lines=len(rows),
     )
-    return LineClassifier(arrays, info)
+    clf = LineClassifier(arrays, info)
+    if splits.calib_pages:
+        cal_pages = [[e.line for e in page] for page in splits.calib_pages]
+        cal_rows = [e for page in splits.calib_pages for e in page]
+        t_pages = choose_threshold(clf.predict_pages_proba(cal_pages), _y(cal_rows), log, "pages")
+        t_lines = choose_threshold(
+            clf.stage1_proba([e.text for e in splits.calib]), _y(splits.calib), log, "lines"
+        )
+        clf.meta.update(content_threshold_pages=t_pages, content_threshold_lines=t_lines)
+        log(f"content thresholds: pages {t_pages}, lines {t_lines} ({time.perf_counter() - t0:.1f}s)")
+    return clf
+
+
+def choose_threshold(
+    proba: np.ndarray, y: np.ndarray, log: Callable[[str], None] = print, name: str = ""
+) -> float:
+    """The P(content) below which a line is removed, chosen on calibration lines or pages.
+
+    Cost per threshold: share of content removed (counted CONTENT_COST times: a lost paragraph is
+    the worst failure) + share of spam/adult kept + BOILER_COST x share of boilerplate kept. The
+    cheapest threshold of the grid wins; ties go to the higher threshold (the plain argmax is 0.5).
+    """
+    content = y == 0
+    bad = (y == 1) | (y == 2)
+    boiler = y == 3
+    best_t, best_cost = 0.5, float("inf")
+    curve = []
+    for t in THRESHOLD_GRID:
+        keep = decide(proba, t) == 0
+        removed = float((~keep[content]).mean()) if content.any() else 0.0
+        kept = float(keep[bad].mean()) if bad.any() else 0.0
+        bkept = float(keep[boiler].mean()) if boiler.any() else 0.0
+        cost = CONTENT_COST * removed + kept + BOILER_COST * bkept
+        curve.append(f"{t:.2f}:{removed:.4f}/{kept:.4f}/{bkept:.4f}")
+        if cost < best_cost - 1e-12:
+            best_t, best_cost = t, cost
+    log(f"threshold curve ({name}; t: content removed/spam+adult kept/boilerplate kept) " + " ".join(curve))
+    return float(best_t)
 
 
 def _check_classes(classes: np.ndarray) -> None:

@@ -37,6 +37,11 @@ class Verdict:
     score: float  # calibrated probability of ``label``
 
 
+def member_prefixes(meta: dict) -> list[str]:
+    """Array name prefixes of the stage-2 members: "" for the first, "m1_", "m2_" ... after it."""
+    return [""] + [f"m{k}_" for k in range(1, int(meta.get("mlp_members", 1)))]
+
+
 def decide(proba: np.ndarray, threshold: float | None) -> np.ndarray:
     """Column index of each row's label. A dropped paragraph costs a reader more than a kept ad,
     so a line is removed only when P(content) is below ``threshold`` (then the likeliest other
@@ -67,10 +72,18 @@ class LineClassifier:
         self._featurizer = Featurizer(
             lexicon_buckets=arrays["lexicon_buckets"], n_features=int(meta["n_features"])
         )
-        self._mlp = [
-            (arrays[f"mlp_w{i}"].astype(np.float32), arrays[f"mlp_b{i}"].astype(np.float32))
-            for i in range(int(meta["mlp_layers"]))
+        # Stage 2 may be several MLPs (members) whose probabilities are averaged.
+        self._mlps = [
+            [
+                (
+                    arrays[f"{prefix}mlp_w{i}"].astype(np.float32),
+                    arrays[f"{prefix}mlp_b{i}"].astype(np.float32),
+                )
+                for i in range(int(meta["mlp_layers"]))
+            ]
+            for prefix in member_prefixes(meta)
         ]
+        self._mlp = self._mlps[0]
 
     # -- stage 1
     def stage1_scores(self, texts: Sequence[str]) -> np.ndarray:
@@ -96,12 +109,17 @@ class LineClassifier:
     # -- stage 2
     def context_proba(self, p1: np.ndarray, pages: Sequence[Sequence[Line]]) -> np.ndarray:
         x = context_features(p1, pages)
-        h = (x - self._a["ctx_mean"]) / self._a["ctx_scale"]
-        for i, (w, b) in enumerate(self._mlp):
-            h = h @ w + b
-            if i < len(self._mlp) - 1:
-                h = np.maximum(h, 0.0)
-        return _softmax(h)
+        x = (x - self._a["ctx_mean"]) / self._a["ctx_scale"]
+        out = None
+        for mlp in self._mlps:
+            h = x
+            for i, (w, b) in enumerate(mlp):
+                h = h @ w + b
+                if i < len(mlp) - 1:
+                    h = np.maximum(h, 0.0)
+            p = _softmax(h)
+            out = p if out is None else out + p
+        return out / len(self._mlps)
 
     def predict_pages_proba(self, pages: Sequence[Sequence[Line]]) -> np.ndarray:
         texts = [line.text for lines in pages for line in lines]
@@ -222,16 +240,20 @@ def _load(path: str | Path | None) -> LineClassifier:
     try:
         missing = [k for k in REQUIRED_ARRAYS if k not in arrays]
         layers = int(meta["mlp_layers"])
-        missing += [f"mlp_w{i}" for i in range(layers) if f"mlp_w{i}" not in arrays]
+        missing += [
+            f"{prefix}mlp_w{i}"
+            for prefix in member_prefixes(meta)
+            for i in range(layers)
+            if f"{prefix}mlp_w{i}" not in arrays
+        ]
         if missing:
             raise ModelError(f"model file lacks arrays: {', '.join(missing)}")
         if any(a.dtype == object for a in arrays.values()):
             raise ModelError("model file holds object arrays")
         clf = LineClassifier(arrays, meta)
         n_labels = len(clf.labels)
-        if (
-            arrays["w1"].shape != (clf._featurizer.n_columns, n_labels)
-            or clf._mlp[-1][0].shape[1] != n_labels
+        if arrays["w1"].shape != (clf._featurizer.n_columns, n_labels) or any(
+            mlp[-1][0].shape[1] != n_labels for mlp in clf._mlps
         ):
             raise ModelError(f"model arrays have unexpected shapes: {npz_path}")
     except (KeyError, TypeError, ValueError):

@@ -63,7 +63,10 @@ def config_of(args: argparse.Namespace) -> dict:
         "sgd_alpha": fit.SGD_ALPHA,
         "sgd_epochs": fit.SGD_EPOCHS,
         "mlp_hidden": list(fit.MLP_HIDDEN),
+        "mlp_members": fit.MLP_MEMBERS,
         "split": [dataset.TEST_PCT, dataset.STAGE2_PCT, dataset.TERM_TEST_PCT, dataset.TEMPLATE_TEST_PCT],
+        "template_calib_pct": dataset.TEMPLATE_CALIB_PCT,
+        "content_cost": fit.CONTENT_COST,
     }
 
 
