@@ -395,6 +395,16 @@ def test_decode_labelled_encodings_exactly(case):
         assert text in decoded.text, f"{codec} ({header!r}) decoded as {decoded.encoding}"
 
 
+@pytest.mark.parametrize("text", ["之", "同时", "也说为"])
+def test_true_gbk_label_beats_accidental_utf8(text):
+    """Short GBK text can be valid UTF-8 by accident (之 = D6 AE = U+05AE); the true label must win."""
+    from pipelines.decode import decode_bytes
+
+    data = f"<html><body><p>{text}</p></body></html>".encode("gbk")
+    data.decode("utf-8")  # the premise: these bytes are valid UTF-8 too
+    assert text in decode_bytes(data, "text/html; charset=gbk").text
+
+
 # (a <meta> label cannot be read before UTF-16 bytes are decoded: UTF-16 is labelled in the header)
 @pytest.mark.parametrize(
     ("codec", "where"),
