@@ -172,8 +172,16 @@ def _try_declared(data: bytes, label: str) -> Decoded | None:
         return None
     if codec != "utf-8" and _is_utf8_with_multibyte(data):
         # GB18030 and Big5 decode most UTF-8 byte runs without error, so a strict decode cannot
-        # catch a wrong legacy label; valid multi-byte UTF-8 by accident is vanishingly rare.
-        return Decoded(data.decode("utf-8"), "utf-8")
+        # catch a wrong legacy label. Valid UTF-8 by accident happens only in short texts (GBK
+        # 同时 is also UTF-8 for ͬʱ), so the label loses only when UTF-8 reads as better Chinese.
+        as_utf8 = data.decode("utf-8")
+        try:
+            as_declared = data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            return Decoded(as_utf8, "utf-8")
+        sample = PLAUSIBILITY_SAMPLE
+        if _plausibility(as_utf8[:sample]) >= _plausibility(as_declared[:sample]):
+            return Decoded(as_utf8, "utf-8")
     candidates = ("big5", "big5hkscs", "cp950") if codec == "big5" else (codec,)
     for name in candidates:
         try:
