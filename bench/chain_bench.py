@@ -214,7 +214,6 @@ STEP_OF = {
     "split_metadata": "metadata",
     "decide": "classify",
     "_vet_short_texts": "classify",
-    "filter_texts": "classify",
     "build_article": "assemble",
     "_converted": "assemble",
     "traditional_chars": "assemble",
