@@ -79,11 +79,11 @@ def test_full_training_reproduces_the_bundled_model(shared, tmp_path):
     assert train.run(args) == 0
     fresh = json.loads((tmp_path / "cand" / "metrics.json").read_text(encoding="utf-8"))
     fig, ref = fresh["held_out"], bundled["held_out"]
-    print(f"\n{'figure':<20} {'fresh':>9} {'bundled':>9} {'target':>9}")
-    for key, _ in FIGURES:
+    print(f"\n{'held-out figure':<20} {'fresh':>9} {'bundled':>9} {'target':>9}")
+    for key, better in FIGURES:
         target = TARGETS.get(key)
-        shown = f"{target:9.4f}" if target is not None else f"{'':>9}"
-        print(f"{key:<20} {fig[key]:9.4f} {ref[key]:9.4f} {shown}")
+        shown = f"{'<=' if better == 'lower' else '>='}{target:.2%}" if target is not None else ""
+        print(f"{key:<20} {fig[key]:9.4%} {ref[key]:9.4%} {shown:>9}")
     assert fresh["version"] == bundled["version"]
     assert (tmp_path / "cand" / "model.npz").read_bytes() == (ACTIVE_DIR / "model.npz").read_bytes()
     same = {k: v for k, v in fig.items() if k != "lines_per_second"}
