@@ -31,6 +31,19 @@ REQUIRED_ARRAYS = ("lexicon_buckets", "w1", "b1", "cal_w", "cal_b", "ctx_mean", 
 BATCH = 8192
 
 
+@lru_cache(maxsize=1)
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """One BLAS thread for a page's small matrices: more threads only spin (measured: about 1.5x
+    more pages per CPU-second), and a crawl's other work needs the cores."""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
 @dataclass(frozen=True)
 class Verdict:
     label: str
@@ -146,13 +159,15 @@ class LineClassifier:
         """Verdicts for ONE page's lines in reading order (neighbours are evidence)."""
         if not lines:
             return []
-        return self._verdicts(self.predict_pages_proba([list(lines)]), self.page_threshold)
+        with _one_blas_thread():
+            return self._verdicts(self.predict_pages_proba([list(lines)]), self.page_threshold)
 
     def predict_texts(self, texts: list[str]) -> list[Verdict]:
         """Verdicts for isolated lines (keywords, titles): stage 1 only, no page context."""
         if not texts:
             return []
-        return self._verdicts(self.stage1_proba(texts), self.line_threshold)
+        with _one_blas_thread():
+            return self._verdicts(self.stage1_proba(texts), self.line_threshold)
 
     # -- persistence
     def save(self, folder: str | Path) -> Path:
@@ -252,18 +267,47 @@ def _load(path: str | Path | None) -> LineClassifier:
             raise ModelError("model file holds object arrays")
         clf = LineClassifier(arrays, meta)
         n_labels = len(clf.labels)
-        if arrays["w1"].shape != (clf._featurizer.n_columns, n_labels) or any(
-            mlp[-1][0].shape[1] != n_labels for mlp in clf._mlps
+        width = _context_width(n_labels)
+        if (
+            arrays["w1"].shape != (clf._featurizer.n_columns, n_labels)
+            or any(mlp[-1][0].shape[1] != n_labels for mlp in clf._mlps)
+            or arrays["ctx_mean"].shape != (width,)
+            or arrays["ctx_scale"].shape != (width,)
+            or any(mlp[0][0].shape[0] != width for mlp in clf._mlps)
         ):
-            raise ModelError(f"model arrays have unexpected shapes: {npz_path}")
+            # e.g. a bundle trained before the features changed: refuse it here, not on every page
+            raise ModelError(f"model arrays do not fit this version's features (retrain): {npz_path}")
     except (KeyError, TypeError, ValueError):
         raise ModelError(f"corrupt model description: {json_path}") from None
     return clf
 
 
+def _context_width(n_labels: int) -> int:
+    """How many context features this code computes per line (a stale bundle expects another)."""
+    probe = np.full((1, n_labels), 1.0 / n_labels, dtype=np.float32)
+    return int(context_features(probe, [[Line("probe")]]).shape[1])
+
+
 @lru_cache(maxsize=1)
 def _load_default() -> LineClassifier:
-    return _load(None)
+    if ACTIVE_DIR.is_dir():
+        return _load(None)
+    return _load(_unpacked_active())
+
+
+def _unpacked_active() -> Path:
+    """The bundled model copied out of a zipped install (a scrapyd egg), where it is no plain file."""
+    import importlib.resources
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="newsclean-model-"))
+    source = importlib.resources.files("classifiers").joinpath("models", "active")
+    for name in (JSON_NAME, NPZ_NAME):
+        try:
+            (folder / name).write_bytes(source.joinpath(name).read_bytes())
+        except (FileNotFoundError, OSError):
+            raise ModelError(f"the bundled model is missing from this installation ({name})") from None
+    return folder
 
 
 def load_classifier(path: str | Path | None = None) -> LineClassifier:
