@@ -206,6 +206,8 @@ def test_unreachable_redis_at_scheduler_start():
 
 
 def test_addon_switches_the_mode_on_only_with_a_url(redis_url):  # noqa: F811
+    from newsclean import settings as project_settings
+
     plain = Settings({"SCHEDULER": "scrapy.core.scheduler.Scheduler"})
     DistributedAddon().update_settings(plain)
     assert plain["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
@@ -213,6 +215,8 @@ def test_addon_switches_the_mode_on_only_with_a_url(redis_url):  # noqa: F811
         "ADDONS": {"newsclean.distributed.DistributedAddon": 0},
         "REDIS_URL": redis_url,
         "DUPEFILTER_CLASS": "scrapy.dupefilters.RFPDupeFilter",  # a project-wide choice...
+        # the project's robots.txt fix (a worker joining a running crawl pops many URLs at once)
+        "DOWNLOADER_MIDDLEWARES": project_settings.DOWNLOADER_MIDDLEWARES,
     }
     crawler = get_crawler(TinySpider, project)
     crawler._apply_settings()
