@@ -8,9 +8,19 @@ audit it. Everything is done by iteration, never recursion, so a 10,000-deep pag
 from __future__ import annotations
 
 import re
+import warnings
 
 import soupsieve
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+    XMLParsedAsHTMLWarning,
+)
 from soupsieve import SelectorSyntaxError
 
 from pipelines.decode import sanitize_text
@@ -64,7 +74,10 @@ _SAFE_PSEUDO = re.compile(r":(not|is|where|first-child|last-child|nth-child|nth-
 
 def clean_dom(html: str) -> tuple[BeautifulSoup, list[Removed]]:
     """Parse ``html`` with lxml and remove invisible elements; return the soup and hidden text."""
-    soup = BeautifulSoup(sanitize_text(html), "lxml")
+    with warnings.catch_warnings():
+        # feeds and XHTML arrive here too; reading them as HTML is what we want
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(sanitize_text(html), "lxml")
     css_rules = _style_rules(soup)
     _drop_non_text(soup)
     hidden: list[Removed] = []
