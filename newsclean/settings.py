@@ -10,7 +10,7 @@ BOT_NAME = "newsclean"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
-USER_AGENT = f"newsclean/{__version__} (+https://github.com/newsclean/newsclean; news corpus crawler)"
+USER_AGENT = f"newsclean/{__version__} (news corpus crawler; obeys robots.txt)"
 ROBOTSTXT_OBEY = True
 
 # Politeness: AutoThrottle adapts to the server; hard caps per domain.
