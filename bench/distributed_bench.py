@@ -30,26 +30,13 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
+from bench.crawl_bench import child_env, make_site  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
-from tests.site.generator import build_site  # noqa: E402
 from tests.site.server import FixtureServer  # noqa: E402
 
 # No AutoThrottle (it would measure its own delays); the project's concurrency otherwise.
 BENCH_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "RETRY_TIMES": "0", "DOWNLOAD_TIMEOUT": "5"}
 IDLE_TIMEOUT = 3.0
-
-
-def child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    return env
-
-
-def make_site(base: Path, pages: int) -> Path:
-    """A fixture site of about ``pages`` pages (articles plus list pages of 50 links)."""
-    root = base / f"site-{pages}"
-    build_site(root, n_articles=max(10, int(pages * 50 / 51) - 20), per_list=50)
-    return root
 
 
 def worker_cmd(sources: Path, out: Path, redis_url: str, extra: dict[str, str]) -> list[str]:
