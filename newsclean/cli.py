@@ -11,7 +11,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from newsclean import __version__
@@ -203,8 +203,6 @@ def _load(page: str, url: str | None, fetched: dict) -> tuple[bytes, str, str | 
 def _fail(message: str) -> None:
     print(f"newsclean: {' '.join(message.split())}", file=sys.stderr)
 
-
-Command = Callable[[argparse.Namespace], int]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipelines.types import Line, Removed
+from pipelines.types import Line
 
 if TYPE_CHECKING:
     from classifiers.model import LineClassifier
@@ -49,14 +49,6 @@ def decide(lines: Sequence[Line], classifier: LineClassifier) -> list[Decision]:
                 seen.add(key)
                 decisions.append(Decision(line, True, None, score))
     return decisions
-
-
-def judge(lines: Sequence[Line], classifier: LineClassifier) -> tuple[list[Line], list[Removed]]:
-    """Split lines into kept body lines and removed ones."""
-    decisions = decide(lines, classifier)
-    kept = [d.line for d in decisions if d.kept]
-    removed = [Removed(d.line.text, d.reason or "boilerplate", d.score) for d in decisions if not d.kept]
-    return kept, removed
 
 
 def _dedupe_key(text: str) -> str:
