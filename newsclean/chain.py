@@ -92,7 +92,8 @@ def _vet_short_texts(keywords, title, kept, classifier) -> tuple[list[str], str 
 
     A keyword that occurs in the clean body is kept as it is: a lone word like 芯片 is too short
     for the line classifier to judge. The others stay only when the classifier calls them
-    content; the title goes only when it is called spam or adult (a spam <title> is worse than none).
+    content; the title goes only when it is called spam or adult and does not echo the body (a
+    spam <title> is worse than none).
     """
     body = "".join(line.text for line in kept)
     keywords = list(dict.fromkeys(keywords))  # the page's order, each once
@@ -100,9 +101,24 @@ def _vet_short_texts(keywords, title, kept, classifier) -> tuple[list[str], str 
     texts = [*unsure, title] if title else unsure
     verdicts = dict(zip(texts, classifier.predict_texts(texts), strict=True)) if texts else {}
     kept_keywords = [k for k in keywords if k in body or verdicts[k].label == "content"]
-    if title and verdicts[title].label in ("spam", "adult"):
+    if title and verdicts[title].label in ("spam", "adult") and not _echoes_body(title, body):
         title = None
     return kept_keywords, title
+
+
+TITLE_ECHO_SHARE = 0.7
+
+
+def _echoes_body(title: str, body: str) -> bool:
+    """True when most of the title's character bigrams occur in the clean body: the headline of
+    a news story about moderation or gambling uses the story's words, while an injected title
+    (site names, adult terms glued to a headline) brings words the article never uses."""
+    pairs = {
+        title[i : i + 2] for i in range(len(title) - 1) if not any(c.isspace() for c in title[i : i + 2])
+    }
+    if len(pairs) < 4:
+        return False
+    return sum(p in body for p in pairs) / len(pairs) >= TITLE_ECHO_SHARE
 
 
 def _converted(any_converted: bool, raw_lines, kept, raw_title: str | None) -> bool:
@@ -116,14 +132,19 @@ def _converted(any_converted: bool, raw_lines, kept, raw_title: str | None) -> b
 
 
 def _page_order(all_lines, body_lines, decisions, set_aside) -> list[dict]:
-    """Every line in page order with its fate; hidden text (no position) comes first."""
-    fate = {d.line.index: (d.kept, d.reason, d.score) for d in decisions}
-    body_idx = {line.index for line in body_lines}
+    """Every line in page order with its fate; hidden text (no position) comes first.
+
+    split_metadata renumbers the body lines, so they are matched back to the page's lines by
+    walking both in order (it only drops lines, never reorders or edits them)."""
+    fates = iter(zip(body_lines, decisions, strict=True))
+    pending = next(fates, None)
     out = [{"text": r.text, "kept": False, "reason": r.reason, "score": r.score} for r in set_aside]
     for line in all_lines:
-        kept, reason, score = fate.get(line.index, (False, "metadata", None))
-        if line.index not in body_idx:
-            kept, reason, score = False, "metadata", None
+        kept, reason, score = False, "metadata", None
+        if pending is not None and pending[0].text == line.text:
+            decision = pending[1]
+            kept, reason, score = decision.kept, decision.reason, decision.score
+            pending = next(fates, None)
         out.append({"text": line.text, "kept": kept, "reason": reason, "score": score})
     return out
 
