@@ -65,6 +65,7 @@ def clean_document(
     meta = normalise_meta(extracted.meta, conversion)
     body_lines, meta, meta_removed = split_metadata(all_lines, meta)
     decisions = decide(body_lines, classifier)
+    fates = dict(zip(_page_indexes(all_lines, meta_removed), decisions, strict=True))
     kept = [d.line for d in decisions if d.kept]
     judged = [Removed(d.line.text, d.reason or "boilerplate", d.score) for d in decisions if not d.kept]
     removed = set_aside + meta_removed + judged
@@ -77,13 +78,13 @@ def clean_document(
         meta=meta,
         kept=kept,
         removed=removed,
-        converted=_converted(conversion.converted, raw_lines, kept, extracted.meta.title),
+        converted=_converted(conversion.converted, raw_lines, fates, extracted.meta.title),
         conversion=conversion.config,
         classifier_version=classifier.version,
         fetched_at=fetched_at,
     )
     if with_lines:
-        article["lines"] = _page_order(all_lines, body_lines, decisions, set_aside)
+        article["lines"] = _page_order(all_lines, fates, set_aside)
     return article
 
 
@@ -121,30 +122,39 @@ def _echoes_body(title: str, body: str) -> bool:
     return sum(p in body for p in pairs) / len(pairs) >= TITLE_ECHO_SHARE
 
 
-def _converted(any_converted: bool, raw_lines, kept, raw_title: str | None) -> bool:
+def _page_indexes(all_lines, meta_removed) -> list[int]:
+    """The page index of each body line, in order.
+
+    split_metadata renumbers the body lines it keeps and lists the lines it drops in page order,
+    so walking the page's lines against that list tells where each body line came from. A text
+    that occurs twice counts as the dropped line first: split_metadata drops the header copy."""
+    dropped = iter(r.text for r in meta_removed)
+    next_dropped = next(dropped, None)
+    out = []
+    for line in all_lines:
+        if line.text == next_dropped:
+            next_dropped = next(dropped, None)
+        else:
+            out.append(line.index)
+    return out
+
+
+def _converted(any_converted: bool, raw_lines, fates, raw_title: str | None) -> bool:
     """True when Traditional characters were converted in what the article keeps (not in dropped spam)."""
     if not any_converted:
         return False
     raw = {line.index: line.text for line in raw_lines}
-    return any(traditional_chars(raw[line.index]) for line in kept) or bool(
+    return any(d.kept and traditional_chars(raw[i]) for i, d in fates.items()) or bool(
         raw_title and traditional_chars(raw_title)
     )
 
 
-def _page_order(all_lines, body_lines, decisions, set_aside) -> list[dict]:
-    """Every line in page order with its fate; hidden text (no position) comes first.
-
-    split_metadata renumbers the body lines, so they are matched back to the page's lines by
-    walking both in order (it only drops lines, never reorders or edits them)."""
-    fates = iter(zip(body_lines, decisions, strict=True))
-    pending = next(fates, None)
+def _page_order(all_lines, fates, set_aside) -> list[dict]:
+    """Every line in page order with its fate; hidden text (no position) comes first."""
     out = [{"text": r.text, "kept": False, "reason": r.reason, "score": r.score} for r in set_aside]
     for line in all_lines:
-        kept, reason, score = False, "metadata", None
-        if pending is not None and pending[0].text == line.text:
-            decision = pending[1]
-            kept, reason, score = decision.kept, decision.reason, decision.score
-            pending = next(fates, None)
+        d = fates.get(line.index)
+        kept, reason, score = (d.kept, d.reason, d.score) if d else (False, "metadata", None)
         out.append({"text": line.text, "kept": kept, "reason": reason, "score": score})
     return out
 
