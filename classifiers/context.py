@@ -9,10 +9,13 @@ extractor recorded.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
+from classifiers.features import SHAPE_NAMES
 from pipelines.types import Line
 
 OFFSETS = (-2, -1, 1, 2)
@@ -22,9 +25,36 @@ CONTENT = 0  # column of the content probability (labels are ordered content, sp
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title", "caption"}
 LIST_TAGS = {"li", "dd", "dt", "td"}
 SENT_END = tuple("。！？!?…”」』")
+# Stage-1 shape features the context stage sees as well.
+SHAPE_COLUMNS = np.arange(len(SHAPE_NAMES))
+N_LAYOUT = 24  # page-layout columns built in _page_features
+_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 
 
-def _page_features(p: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
+def _bigrams(text: str) -> set[str]:
+    t = _NOT_WORD.sub("", text.lower())
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def body_overlap(texts: Sequence[str], body: np.ndarray) -> np.ndarray:
+    """Share of each line's character bigrams that occur in the page's body lines (its own
+    bigrams left out). Section headings, captions and closing lines speak of the article
+    and share its words; related-news headlines and injected lines bring words it never uses."""
+    grams = [_bigrams(t) for t in texts]
+    counts: Counter[str] = Counter()
+    for g, is_body in zip(grams, body, strict=True):
+        if is_body:
+            counts.update(g)
+    out = np.zeros(len(texts), dtype=np.float32)
+    for i, g in enumerate(grams):
+        if len(g) < 2:
+            continue
+        own = 1 if body[i] else 0
+        out[i] = sum(1 for b in g if counts[b] > own) / len(g)
+    return out
+
+
+def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray) -> np.ndarray:
     n, k = p.shape
     lengths = np.array([len(line.text.strip()) for line in lines], dtype=np.float32)
     sentence = np.array([line.text.rstrip().endswith(BODY_END) for line in lines], dtype=bool)
@@ -83,7 +113,11 @@ def _page_features(p: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
         boiler_window[ok] += p[src[ok], 3] / 4
     has_layout = float(any((not line.in_main) or line.link_density > 0 or line.in_list for line in lines))
     tags = [line.tag for line in lines]
-    shape = np.zeros((n, 22), dtype=np.float32)
+    shape = np.zeros((n, N_LAYOUT), dtype=np.float32)
+    overlap = body_overlap([line.text for line in lines], body)
+    shape[:, 22] = overlap
+    shape[1:, 23] = overlap[:-1]  # a neighbour that speaks the article's words: a list or table
+    shape[:-1, 23] = np.maximum(shape[:-1, 23], overlap[1:])
     bodyf = body.astype(np.float32)
     shape[1:, 20] = bodyf[:-1]  # the line before is a body line
     shape[:-1, 21] = bodyf[1:]  # the line after is a body line
@@ -107,17 +141,21 @@ def _page_features(p: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
     shape[:, 13] = has_layout
     shape[:, 14] = window
     shape[:, 15] = boiler_window
-    return np.hstack([*cols, shape]).astype(np.float32)
+    return np.hstack([*cols, shape, shape_rows[:, SHAPE_COLUMNS]]).astype(np.float32)
 
 
-def context_features(p: np.ndarray, pages: Sequence[Sequence[Line]]) -> np.ndarray:
-    """Stage-2 feature rows for consecutive pages; ``p`` holds the stage-1 rows in the same order."""
+def context_features(p: np.ndarray, pages: Sequence[Sequence[Line]], line_shape: np.ndarray) -> np.ndarray:
+    """Stage-2 feature rows for consecutive pages; ``p`` holds the stage-1 probabilities and
+    ``line_shape`` the stage-1 shape features (features.SHAPE_NAMES) of the lines in the same
+    order. The shape features come along because stage 1 only adds them up: the context stage
+    can combine them with a line's place (a short keyword run inside the body is never a
+    paragraph, a contact number after the article is never a credit line)."""
     out = []
     start = 0
     for lines in pages:
         end = start + len(lines)
         if lines:
-            out.append(_page_features(p[start:end], lines))
+            out.append(_page_features(p[start:end], lines, line_shape[start:end]))
         start = end
     if not out:
         return np.zeros((0, n_context_features(p.shape[1])), dtype=np.float32)
@@ -125,4 +163,4 @@ def context_features(p: np.ndarray, pages: Sequence[Sequence[Line]]) -> np.ndarr
 
 
 def n_context_features(k: int) -> int:
-    return 2 * k + len(OFFSETS) * (k + 1) + 22
+    return 2 * k + len(OFFSETS) * (k + 1) + N_LAYOUT + len(SHAPE_COLUMNS)

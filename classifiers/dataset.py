@@ -43,20 +43,24 @@ EVAL_SEED = 20261121  # seed of the held-out pages (independent of --seed)
 TEST_PCT = 15  # articles / lines held out for evaluation
 STAGE2_PCT = 25  # articles / headlines kept apart for the context stage
 TERM_TEST_PCT = 20  # lexicon terms and domains held out
-TERM_STAGE2_PCT = 20  # terms kept for the stage-2 pages and the calibrator
+TERM_STAGE2_PCT = 10  # terms kept for the stage-2 pages and the calibrator
+TERM_CALIB_PCT = 10  # terms only the calibration pages use (new to both stages, like held-out ones)
 TEMPLATE_TEST_PCT = 25  # templates held out (never a family's first template)
 TEMPLATE_CALIB_PCT = 10  # spam/adult templates only the calibration pages use
-SMS_WEIGHT = 2.0  # real shop and service ads: the spam shape generated lines cover least
+SMS_WEIGHT = 2.0
+LEXICON_SENTENCE_WEIGHT = 2.0  # mined hard negatives: sentences with a spam-lexicon word
+LEXICON_SENTENCES_PER_TERM = 40  # real shop and service ads: the spam shape generated lines cover least
 STAGE2_PAGES = 4000
+CALIB_PAGES = 5000  # the content threshold is chosen on these: enough errors to tell thresholds apart
 CALIB_EVERY = 5  # one stage-2 article/headline in five builds the calibration pages instead
 CALIB_SEED_OFFSET = 7919
 _SENTENCE = re.compile(r"(?<=[。！？!?；;])")
 
 
 _CONTACT_OR_SITE = re.compile(
-    r"(?i)qq[群号:：\s]*\d{5,}|https?://|www\.|[a-z0-9-]+\.(?:com|cn|net)\b|1[3-9]\d{9}"
+    r"(?i)(?:qq|群)[群号:：\s]*\d{5,}|https?://|www\.|[a-z0-9-]+\.(?:com|cn|net)(?![a-z0-9-])|1[3-9]\d{9}"
 )
-_PROMO = re.compile(r"下载|官网|官方|客服|短信|咨询|热线|报名|优惠|抢购|购买|订购|加盟")
+_PROMO = re.compile(r"下载|官网|官方|客服|短信|咨询|热线|报名|优惠|抢购|购买|订购|加盟|领取|交流群|商家电话")
 
 
 def promotional(paragraph: str) -> bool:
@@ -81,11 +85,13 @@ def part_of(key: str) -> str:
 
 def term_part(term: str) -> str:
     """test, stage2 (terms only the context stage meets: stage 1 is as unsure of them as of new
-    terms) or train."""
-    b = bucket("term:" + term)
-    if b < TERM_TEST_PCT:
+    terms), calib (terms only the calibration pages use) or train."""
+    b = bucket("term:" + term) - TERM_TEST_PCT
+    if b < 0:
         return "test"
-    return "stage2" if b < TERM_TEST_PCT + TERM_STAGE2_PCT else "train"
+    if b < TERM_STAGE2_PCT:
+        return "stage2"
+    return "calib" if b < TERM_STAGE2_PCT + TERM_CALIB_PCT else "train"
 
 
 def template_part(t: synth.Template) -> str:
@@ -380,12 +386,14 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
     s2_heads = [h for j, h in enumerate(head_parts["stage2"]) if j % CALIB_EVERY]
     cal_arts = [a for j, a in enumerate(art_parts["stage2"]) if not j % CALIB_EVERY]
     cal_heads = [h for j, h in enumerate(head_parts["stage2"]) if not j % CALIB_EVERY]
+    s2_sms = [t for j, t in enumerate(sms_spam["stage2"]) if j % CALIB_EVERY]
+    cal_sms = [t for j, t in enumerate(sms_spam["stage2"]) if not j % CALIB_EVERY]
     stage2_pages = _pages(
         c,
         s2_arts or art_parts["stage2"],
         s2_heads or head_parts["stage2"],
         items["stage2"],
-        sms_spam["stage2"],
+        s2_sms or sms_spam["stage2"],
         "stage2",
         rng,
         n(STAGE2_PAGES),
@@ -396,12 +404,11 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
         cal_arts or art_parts["stage2"],
         cal_heads or head_parts["stage2"],
         items["stage2"],
-        sms_spam["stage2"],
-        "stage2",
+        cal_sms or sms_spam["stage2"],
+        "calib",  # spam from templates and terms neither stage learns from: as new as the held-out's
         random.Random(seed + CALIB_SEED_OFFSET),
-        n(1000),
+        n(CALIB_PAGES),
         (),
-        templates="calib",
     )
     lex_terms = pools.adult + pools.gamble + pools.ads
     content_sample = [e.text for e in stage1 if e.label == "content"][:20000]
@@ -452,6 +459,8 @@ def _isolated(
             continue
         paras = a["paragraphs"]
         for p in rng.sample(paras, min(len(paras), per_article)):
+            if p is paras[0] and rng.random() < synth.DATED_LEAD_SHARE:
+                p = synth.dated_lead(p, rng)
             out.append(Example(p, "content", a.get("source", "article")))
         if a.get("title"):
             out.append(Example(a["title"], "content", "title"))
@@ -477,6 +486,14 @@ def _isolated(
             out.append(Example(text, "content", src))
     for t in hard:
         out.append(Example(t, "content", "hard_negative", weight=5.0))
+    # News sentences that use a spam-lexicon word ("代理服务器", "速度与激情"): mined hard
+    # negatives, so a term alone does not outweigh the sentence around it.
+    for t in lexicon_sentences(articles, [*pools.adult, *pools.gamble, *pools.ads], rng):
+        out.append(Example(t, "content", "lexicon-sentence", weight=LEXICON_SENTENCE_WEIGHT))
+    content_t = synth.content_templates()
+    for k in range(n(6000)):
+        t = content_t[k % len(content_t)]
+        out.append(Example(synth.fill(t.text, rng, pools), "content", "synth:" + t.family))
     for t in sms_spam:
         if rng.random() < scale:
             out.append(Example(t, "spam", "sms-spam", weight=SMS_WEIGHT))
@@ -491,6 +508,39 @@ def _isolated(
     for k in range(n(16000)):
         t = maker.boiler_t[k % len(maker.boiler_t)]
         out.append(Example(synth.fill(t.text, rng, pools), "boilerplate", "synth:" + t.family))
+    return out
+
+
+def lexicon_sentences(
+    articles: Sequence[dict],
+    terms: Sequence[str],
+    rng: random.Random,
+    per_term: int = LEXICON_SENTENCES_PER_TERM,
+) -> list[str]:
+    """Article sentences (8-80 characters) containing a lexicon term, at most ``per_term`` per
+    term (common words like 网络 would crowd out the rest). Terms are found through an index
+    of their first two characters: one dict lookup per position instead of a huge regex."""
+    by_prefix: dict[str, list[str]] = {}
+    # sorted: longest term first, and the same order whatever PYTHONHASHSEED is
+    for t in sorted({t for t in terms if len(t) >= 2 and "|" not in t}, key=lambda t: (-len(t), t)):
+        by_prefix.setdefault(t[:2], []).append(t)
+    found: dict[str, list[str]] = {}
+    for a in articles:
+        for p in a["paragraphs"]:
+            for sent in _SENTENCE.split(p):
+                sent = sent.strip()
+                if not 8 <= len(sent) <= 80:
+                    continue
+                for i in range(len(sent) - 1):
+                    cands = by_prefix.get(sent[i : i + 2])
+                    hit = cands and next((t for t in cands if sent.startswith(t, i)), None)
+                    if hit:
+                        found.setdefault(hit, []).append(sent)
+                        break
+    out: list[str] = []
+    for term in sorted(found):
+        sents = found[term]
+        out.extend(rng.sample(sents, min(per_term, len(sents))))
     return out
 
 
@@ -518,10 +568,9 @@ def _pages(
     rng: random.Random,
     count: int,
     seed_spam,
-    templates: str | None = None,
 ) -> list[list[Example]]:
     pools = _pools(c, part, headlines)
-    maker = LineMaker(pools, templates or part, sms_spam, seed_spam)
+    maker = LineMaker(pools, part, sms_spam, seed_spam)
     short_heads = [h for h in headlines if 6 <= len(h) <= 24]
     pages: list[list[Example]] = []
     if not articles:
@@ -532,15 +581,17 @@ def _pages(
         if len(paras) > 14:
             start = rng.randint(0, len(paras) - 14)
             paras = paras[start : start + rng.randint(6, 14)]
+        if paras and rng.random() < synth.DATED_LEAD_SHARE:
+            paras[0] = synth.dated_lead(paras[0], rng)
         if extra_content and rng.random() < 0.3:  # other corpora's lines as extra paragraphs
             for _ in range(rng.randint(1, 3)):
                 paras.insert(rng.randint(0, len(paras)), rng.choice(extra_content)[0])
         parts = synth.PageParts(
             paragraphs=paras,
             title=a.get("title") or (rng.choice(headlines) if headlines else None),
-            headings=rng.sample(short_heads, min(len(short_heads), 3)),
+            headings=[h for h in (_heading(paras, short_heads, rng) for _ in range(3)) if h],
             related=rng.sample(headlines, min(len(headlines), rng.randint(3, 12))),
-            captions=[rng.choice(short_heads)[:12]] if short_heads else [],
+            captions=[c for c in (_caption(paras, short_heads, rng),) if c],
         )
         if rng.random() < 0.03:  # now and then a page that carries no article, only spam
             parts = synth.PageParts(paragraphs=[], title=None, headings=[], related=[])
@@ -551,6 +602,27 @@ def _pages(
             [Example(line.text, label, f"page:{role}", page=page_id, line=line) for line, label, role in rows]
         )
     return pages
+
+
+ARTICLE_HEADING_SHARE = 0.7  # headings and captions taken from the article's own words
+
+
+def _heading(paras: Sequence[str], short_heads: Sequence[str], rng: random.Random) -> str | None:
+    """A section heading: mostly a clause of the article, sometimes any short headline (some
+    headings share no word with the text: "结语", "写在最后")."""
+    if rng.random() < ARTICLE_HEADING_SHARE:
+        phrase = synth.article_phrase(paras, rng)
+        if phrase:
+            return phrase
+    return rng.choice(short_heads) if short_heads else None
+
+
+def _caption(paras: Sequence[str], short_heads: Sequence[str], rng: random.Random) -> str | None:
+    if rng.random() < ARTICLE_HEADING_SHARE:
+        phrase = synth.article_phrase(paras, rng, longest=14)
+        if phrase:
+            return rng.choice(("", "", "", "图为", "图：")) + phrase
+    return rng.choice(short_heads)[:12] if short_heads else None
 
 
 def read_labelled(path: Path) -> list[Example]:

@@ -25,12 +25,12 @@ _SEP = re.compile(r"[,，|丨｜、;；/]+|\s{2,}")
 _DATE_PREFIX = re.compile(r"^\s*(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?(?:\s|[,，|丨:：]|$)")
 _DOMAIN = re.compile(
     r"(?:https?://|www\.)\S+|[a-z0-9][a-z0-9-]{0,30}\.(?:com|cn|net|org|cc|vip|xyz|top|me|tv|info|biz|"
-    r"co|io|app|club|site|online|live|fun|pw|ws|la|in|hk|tw|us|asia|wang|ltd|link|win|bet)\b"
-)
+    r"co|io|app|club|site|online|live|fun|pw|ws|la|in|hk|tw|us|asia|wang|ltd|link|win|bet)(?![a-z0-9-])"
+)  # no \b after the TLD: a domain glued to Chinese text ("bw17.cn下载") has no word boundary
 _CONTACT = re.compile(
     r"1[3-9]\d{9}|(?:qq|扣扣|微信|vx|v信|wx|薇信|威信|加v|电话|热线|tel|\bv)\s*[:：号]?\s*[0-9a-z_-]{5,}"
-    r"|(?:qq|微信|vx|加v|薇信|威信)"
-)
+    r"|(?:vx|加v|薇信|威信|进群|加群|群号)"
+)  # bare "qq" / "微信" are not contacts (news about the apps names them all the time)
 _SENT_END = re.compile(r"[。！？!?…”」』）)\]]\s*$")
 _QUOTES = re.compile(r"[《》“”【】「」]")
 
@@ -51,6 +51,7 @@ SHAPE_NAMES = (
     "mean_piece_len",
     "symbol_gaps",
     "other_symbols",
+    "keyword_run",
     "lexicon_share",
 )
 
@@ -112,6 +113,8 @@ def shape_matrix(raw: Sequence[str], normal: Sequence[str], compacts: Sequence[s
         out[i, 11] = 1.0 if len(text) <= 4 else 0.0
         out[i, 12] = min(6, len(_QUOTES.findall(text))) / 6
         out[i, 13] = math.log1p(sum(len(p) for p in pieces) / max(1, len(pieces)))
+        # Three or more short pieces and no sentence: a keyword run, a tag line or a menu.
+        out[i, 16] = 1.0 if len(pieces) >= 3 and max(len(p.strip()) for p in pieces) <= 8 else 0.0
     return out
 
 

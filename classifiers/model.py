@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.context import CONTENT, context_features
-from classifiers.features import Featurizer
+from classifiers.features import SHAPE_NAMES, Featurizer
 from newsclean.errors import ModelError
 from pipelines.types import Line
 
@@ -99,9 +99,10 @@ class LineClassifier:
         self._mlp = self._mlps[0]
 
     # -- stage 1
-    def stage1_scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw linear scores of stage 1 (one column per label)."""
+    def stage1_scores_and_shape(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Raw linear scores of stage 1 (one column per label) and the lines' shape features."""
         out = []
+        shapes = []
         n = self._featurizer.n_features
         w_ngram = np.ascontiguousarray(self._a["w1"][:n])
         w_shape = self._a["w1"][n:]
@@ -109,9 +110,16 @@ class LineClassifier:
             counts, inv, shape = self._featurizer.parts(texts[start : start + BATCH])
             scores = np.asarray(counts @ w_ngram, dtype=np.float32) * inv[:, None] + shape @ w_shape
             out.append(scores + self._a["b1"])
+            shapes.append(shape)
         if not out:
-            return np.zeros((0, len(self.labels)), dtype=np.float32)
-        return np.vstack(out)
+            return (
+                np.zeros((0, len(self.labels)), dtype=np.float32),
+                np.zeros((0, len(SHAPE_NAMES)), dtype=np.float32),
+            )
+        return np.vstack(out), np.vstack(shapes)
+
+    def stage1_scores(self, texts: Sequence[str]) -> np.ndarray:
+        return self.stage1_scores_and_shape(texts)[0]
 
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         return _softmax(scores @ self._a["cal_w"] + self._a["cal_b"])
@@ -120,8 +128,8 @@ class LineClassifier:
         return self.calibrate(self.stage1_scores(texts))
 
     # -- stage 2
-    def context_proba(self, p1: np.ndarray, pages: Sequence[Sequence[Line]]) -> np.ndarray:
-        x = context_features(p1, pages)
+    def context_proba(self, p1: np.ndarray, pages: Sequence[Sequence[Line]], shape: np.ndarray) -> np.ndarray:
+        x = context_features(p1, pages, shape)
         x = (x - self._a["ctx_mean"]) / self._a["ctx_scale"]
         out = None
         for mlp in self._mlps:
@@ -136,8 +144,8 @@ class LineClassifier:
 
     def predict_pages_proba(self, pages: Sequence[Sequence[Line]]) -> np.ndarray:
         texts = [line.text for lines in pages for line in lines]
-        p1 = self.stage1_proba(texts)
-        return self.context_proba(p1, pages)
+        scores, shape = self.stage1_scores_and_shape(texts)
+        return self.context_proba(self.calibrate(scores), pages, shape)
 
     @property
     def page_threshold(self) -> float | None:
@@ -285,7 +293,8 @@ def _load(path: str | Path | None) -> LineClassifier:
 def _context_width(n_labels: int) -> int:
     """How many context features this code computes per line (a stale bundle expects another)."""
     probe = np.full((1, n_labels), 1.0 / n_labels, dtype=np.float32)
-    return int(context_features(probe, [[Line("probe")]]).shape[1])
+    shape = np.zeros((1, len(SHAPE_NAMES)), dtype=np.float32)
+    return int(context_features(probe, [[Line("probe")]], shape).shape[1])
 
 
 @lru_cache(maxsize=1)

@@ -273,6 +273,14 @@ def spam_templates() -> list[Template]:
     return _read_templates(DATA_DIR / "spam_templates.txt", with_label=True)
 
 
+def content_templates() -> list[Template]:
+    """Short content lines (captions, spec and version lines, headings); label ``content``."""
+    return [
+        Template(t.family, "content", t.text, t.index)
+        for t in _read_templates(DATA_DIR / "content_templates.txt", with_label=False)
+    ]
+
+
 def boilerplate_templates() -> list[Template]:
     return _read_templates(DATA_DIR / "boilerplate_templates.txt", with_label=False)
 
@@ -288,6 +296,74 @@ class Pools:
     headlines: Sequence[str]
     obfuscate: float = 0.25
     extra: dict[str, Callable[[random.Random], str]] = field(default_factory=dict)
+
+
+SPEC_UNITS = ("GB", "TB", "MB/s", "GHz", "MHz", "Hz", "mAh", "W", "MT/s", "nm", "英寸", "万像素", "mm", "g")
+SPEC_WORDS = (
+    "DDR5",
+    "LPDDR5X",
+    "PCIe 4.0",
+    "PCIe 5.0",
+    "USB-C",
+    "Wi-Fi 7",
+    "OLED",
+    "IPS",
+    "NVMe",
+    "HDR",
+    "NFC",
+)
+
+
+def spec_version(rng: random.Random) -> str:
+    parts = [str(rng.randint(0, 20)), str(rng.randint(0, 30))] + [str(rng.randint(0, 99))] * rng.randint(0, 1)
+    return rng.choice(("v", "V", "", "")) + ".".join(parts)
+
+
+def spec_value(rng: random.Random) -> str:
+    """One spec item: a number with a unit, or a standard's name."""
+    if rng.random() < 0.3:
+        return rng.choice(SPEC_WORDS)
+    number = rng.choice(
+        (str(2 ** rng.randint(1, 11)), str(rng.randint(1, 9999)), f"{rng.randint(1, 9)}.{rng.randint(0, 9)}")
+    )
+    return number + rng.choice(SPEC_UNITS)
+
+
+DATED_LEAD_SHARE = 0.3  # share of synthetic pages whose first paragraph opens with a date
+
+
+def dated_lead(paragraph: str, rng: random.Random) -> str:
+    """The paragraph as a dated news lead ("6月9日，…", "2025年6月9日，…"). Leads open with a date
+    in most Chinese news, the training corpora rarely do; without them a date at the start of
+    a line reads as the mark of injected "date + headline + keywords" lines."""
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    date = rng.choice((f"{month}月{day}日", f"{rng.randint(2015, 2026)}年{month}月{day}日"))
+    return date + rng.choice(("，", "，", " ", "晚间，", "上午，")) + paragraph
+
+
+_CLAUSE_SPLIT = re.compile(r"[，。；：！？,;:!?、（）()“”\s]+")
+
+
+def article_phrase(paragraphs: Sequence[str], rng: random.Random, longest: int = 16) -> str | None:
+    """A clause of the article (4 to ``longest`` characters) for a section heading or a caption:
+    those speak of the article, unlike the related-news headlines after it."""
+    pieces = [
+        c
+        for p in paragraphs
+        for c in _CLAUSE_SPLIT.split(p)
+        if 4 <= len(c) <= longest and sum(ch.isdigit() for ch in c) * 3 < len(c)  # not a date or a number
+    ]
+    return rng.choice(pieces) if pieces else None
+
+
+def article_word(paragraphs: Sequence[str], rng: random.Random) -> str | None:
+    """A two- to four-character piece of the article: a keyword a site would tag it with."""
+    phrase = article_phrase(paragraphs, rng)
+    if not phrase:
+        return None
+    size = rng.randint(2, 4)
+    start = rng.randint(0, max(0, len(phrase) - size))
+    return phrase[start : start + size]
 
 
 def name(rng: random.Random) -> str:
@@ -430,6 +506,12 @@ def fill(template: str, rng: random.Random, pools: Pools) -> str:
                 return rng.choice(LATIN_WORDS)
             case "weekday":
                 return rng.choice(WEEKDAYS)
+            case "ver":
+                return spec_version(rng)
+            case "spec":
+                return spec_value(rng)
+            case "price":
+                return str(rng.choice((99, 199, 299, 999, 1299, 1999, 2499, 2999, 3999, 4999, 5999, 8999)))
         return m.group(0)
 
     return _PLACEHOLDER.sub(one, template)
@@ -478,6 +560,17 @@ def build_page(
 
     def add(d: dict, label: str, role: str) -> None:
         rows.append((d, label, role))
+
+    plain_boiler = boiler
+
+    def boiler(r: random.Random, family: str | None = None) -> str:
+        # The keyword line under a headline lists the article's own words.
+        text = plain_boiler(r, family)
+        if family == "tags" and parts.paragraphs and r.random() < 0.6:
+            head = re.match(r"^[^:：]*[:：]\s*", text)
+            words = [w for w in (article_word(parts.paragraphs, r) for _ in range(r.randint(2, 6))) if w]
+            text = (head.group(0) if head else "关键词：") + r.choice((" ", ",", "、")).join(words)
+        return text
 
     # Header: navigation, welcome line, breadcrumb.
     for fam in rng.sample(["nav", "welcome", "crumb", "nav"], rng.randint(0, 3)):

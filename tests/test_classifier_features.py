@@ -1,0 +1,125 @@
+"""Line features and training-data helpers that the model's figures depend on."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from classifiers import dataset, synth
+from classifiers.context import body_overlap
+from classifiers.features import SHAPE_NAMES, shape_matrix
+from classifiers.fit import choose_threshold
+from classifiers.text import views
+
+
+def _shape(text: str) -> dict[str, float]:
+    normal, compacts = views([text])
+    row = shape_matrix([text], normal, compacts)[0]
+    return dict(zip(SHAPE_NAMES, row.tolist(), strict=True))
+
+
+def test_domain_glued_to_chinese_text_is_found():
+    assert _shape("也可直接手机登录ab17.cn下载游戏")["domains"] == 1
+    assert _shape("访问www.example.com了解详情")["domains"] == 1
+    assert _shape("这家公司的产品很受欢迎")["domains"] == 0
+
+
+def test_group_numbers_are_contacts_and_app_names_are_not():
+    assert _shape("王老师带单,稳赚不赔,进群7004890")["contacts"] >= 1
+    assert _shape("加v信 abc12345 了解更多")["contacts"] >= 1
+    assert _shape("微信支付上线新的境外银行卡绑定功能。")["contacts"] == 0
+    assert _shape("QQ音乐与另一家平台达成版权合作。")["contacts"] == 0
+
+
+def test_keyword_run_marks_short_pieces_only():
+    assert _shape("全职,招聘,侦探,客服电话")["keyword_run"] == 1
+    assert _shape("首页 | 新闻 | 科技 | 财经")["keyword_run"] == 1
+    assert _shape("今天上午，市政府召开新闻发布会，介绍了今年的重点工作安排。")["keyword_run"] == 0
+    assert _shape("只有两段,内容")["keyword_run"] == 0
+
+
+def test_promotional_paragraphs_are_left_out_even_with_glued_domains():
+    assert dataset.promotional("也可直接手机登录ab17.cn下载即时手机网游！官方交流群：61540316")
+    assert dataset.promotional("玩家们还可以领取限量内测号，进群123456了解")
+    assert not dataset.promotional("市民可拨打热线电话 12345 咨询相关政策。")
+    assert not dataset.promotional("该公司在官网发布了新一季的财报。")
+
+
+def test_lexicon_sentences_are_mined_capped_and_deterministic():
+    articles = [
+        {"paragraphs": ["这台代理服务器负责转发请求。代理商也在观望。今天天气很好，适合出门散步。"]},
+        {"paragraphs": ["比赛进入加时，速度与激情的较量让观众屏住呼吸。" * 1]},
+        {"paragraphs": [f"第{i}家代理商公布了新的价格表。" for i in range(10)]},
+    ]
+    terms = ["代理", "激情", "代理商", "不存在的词"]
+    got = dataset.lexicon_sentences(articles, terms, random.Random(1), per_term=3)
+    assert "比赛进入加时，速度与激情的较量让观众屏住呼吸。" in got
+    assert "这台代理服务器负责转发请求。" in got
+    assert not any("天气" in s for s in got)
+    # the longest term wins, and no term brings more than per_term sentences
+    assert sum("代理商" in s for s in got) == 3
+    again = dataset.lexicon_sentences(articles, list(reversed(terms)), random.Random(1), per_term=3)
+    assert got == again
+
+
+def test_content_templates_fill_to_short_content_lines():
+    templates = synth.content_templates()
+    assert {t.family for t in templates} >= {"caption", "spec", "version", "heading"}
+    assert all(t.label == "content" for t in templates)
+    pools = synth.Pools(
+        adult=["x"], gamble=["y"], ads=["z"], domains=["a.com"], headlines=["新型储能电站并网发电"]
+    )
+    rng = random.Random(3)
+    lines = [synth.fill(t.text, rng, pools) for t in templates]
+    assert all(lines) and not any("{" in line for line in lines)
+    assert np.mean([len(line) for line in lines]) < 30
+
+
+def test_body_overlap_tells_a_section_heading_from_a_related_headline():
+    texts = [
+        "华为今天发布了新款折叠屏手机，搭载自研麒麟芯片，起售价为九千九百九十九元。",
+        "折叠屏手机的铰链",  # a heading in the article's words
+        "新款折叠屏手机采用了全新的铰链设计，展开后屏幕几乎看不到折痕，重量也更轻。",
+        "某地暴雨导致航班大面积延误",  # a related-news headline
+    ]
+    body = np.array([True, False, True, False])
+    overlap = body_overlap(texts, body)
+    assert overlap[1] > 0.8
+    assert overlap[3] == 0.0
+    # a body line's own bigrams do not count: only what the other body lines share with it
+    assert 0.0 < overlap[0] < 1.0
+
+
+def _curve_case(spam_at_04: int) -> tuple[np.ndarray, np.ndarray]:
+    """2,000 content lines (8 at P(content) 0.4, the rest 0.9) and 5,000 spam lines
+    (``spam_at_04`` at 0.4, the rest 0.05): thresholds above 0.4 remove the 8 paragraphs,
+    thresholds up to 0.4 keep the spam lines at 0.4."""
+    content = [[0.9, 0.1, 0.0, 0.0]] * 1992 + [[0.4, 0.6, 0.0, 0.0]] * 8
+    spam = [[0.05, 0.95, 0.0, 0.0]] * (5000 - spam_at_04) + [[0.4, 0.6, 0.0, 0.0]] * spam_at_04
+    return np.array(content + spam, dtype=np.float32), np.array([0] * 2000 + [1] * 5000)
+
+
+def test_threshold_near_tie_goes_to_the_higher_threshold():
+    # high thresholds: 2.5 x 8/2000 = 1.0%; low ones: 49/5000 = 0.98%, within 5%
+    proba, y = _curve_case(49)
+    assert choose_threshold(proba, y, log=lambda _: None) == 0.5
+
+
+def test_threshold_clear_win_goes_to_the_cheaper_threshold():
+    # low thresholds: 40/5000 = 0.8%, 20% cheaper: the highest of those wins
+    proba, y = _curve_case(40)
+    assert choose_threshold(proba, y, log=lambda _: None) == 0.4
+
+
+def test_dated_lead_starts_with_a_date():
+    rng = random.Random(3)
+    leads = [synth.dated_lead("华为发布新款手机。", rng) for _ in range(20)]
+    assert all(lead.endswith("华为发布新款手机。") and lead[0].isdigit() for lead in leads)
+
+
+def test_article_phrase_is_a_clause_of_the_article_and_never_a_date():
+    paras = ["2025年6月9日，华为在深圳发布新款折叠屏手机，售价9999元。"]
+    rng = random.Random(5)
+    phrases = {synth.article_phrase(paras, rng) for _ in range(30)}
+    assert phrases <= {"华为在深圳发布新款折叠屏手机"}
