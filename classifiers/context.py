@@ -9,13 +9,13 @@ extractor recorded.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
 from classifiers.features import SHAPE_NAMES
+from classifiers.text import NOT_KEPT
 from pipelines.types import Line
 
 OFFSETS = (-2, -1, 1, 2)
@@ -25,14 +25,11 @@ CONTENT = 0  # column of the content probability (labels are ordered content, sp
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title", "caption"}
 LIST_TAGS = {"li", "dd", "dt", "td"}
 SENT_END = tuple("。！？!?…”」』")
-# Stage-1 shape features the context stage sees as well.
-SHAPE_COLUMNS = np.arange(len(SHAPE_NAMES))
 N_LAYOUT = 24  # page-layout columns built in _page_features
-_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 
 
 def _bigrams(text: str) -> set[str]:
-    t = _NOT_WORD.sub("", text.lower())
+    t = NOT_KEPT.sub("", text.lower())
     return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
@@ -45,12 +42,12 @@ def body_overlap(texts: Sequence[str], body: np.ndarray) -> np.ndarray:
     for g, is_body in zip(grams, body, strict=True):
         if is_body:
             counts.update(g)
+    in_body = set(counts)  # for other lines: any body line has the bigram
+    in_other_body = {b for b, c in counts.items() if c > 1}  # for a body line: another one has it
     out = np.zeros(len(texts), dtype=np.float32)
     for i, g in enumerate(grams):
-        if len(g) < 2:
-            continue
-        own = 1 if body[i] else 0
-        out[i] = sum(1 for b in g if counts[b] > own) / len(g)
+        if len(g) >= 2:
+            out[i] = len(g & (in_other_body if body[i] else in_body)) / len(g)
     return out
 
 
@@ -141,7 +138,7 @@ def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray)
     shape[:, 13] = has_layout
     shape[:, 14] = window
     shape[:, 15] = boiler_window
-    return np.hstack([*cols, shape, shape_rows[:, SHAPE_COLUMNS]]).astype(np.float32)
+    return np.hstack([*cols, shape, shape_rows]).astype(np.float32)
 
 
 def context_features(p: np.ndarray, pages: Sequence[Sequence[Line]], line_shape: np.ndarray) -> np.ndarray:
@@ -163,4 +160,4 @@ def context_features(p: np.ndarray, pages: Sequence[Sequence[Line]], line_shape:
 
 
 def n_context_features(k: int) -> int:
-    return 2 * k + len(OFFSETS) * (k + 1) + N_LAYOUT + len(SHAPE_COLUMNS)
+    return 2 * k + len(OFFSETS) * (k + 1) + N_LAYOUT + len(SHAPE_NAMES)

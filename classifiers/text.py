@@ -49,7 +49,7 @@ _HOMOGLYPHS = str.maketrans(
 )
 
 # Kept in the compact view: ASCII letters and digits, CJK ideographs (incl. ext. A, compat).
-_NOT_KEPT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+NOT_KEPT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # Long lines: the head and the tail carry the evidence, the middle only costs time.
 HEAD_CHARS = 200
 TAIL_CHARS = 100
@@ -92,7 +92,7 @@ def compact_many(texts: Sequence[str]) -> list[str]:
 
 def compact_normalised(normal: Sequence[str]) -> list[str]:
     """Compact view of already NFKC-lowered lines; one OpenCC call for the whole batch."""
-    folded = [_NOT_KEPT.sub("", t) for t in normal]
+    folded = [NOT_KEPT.sub("", t) for t in normal]
     if not folded:
         return []
     joined = _t2s().convert("\n".join(folded))
