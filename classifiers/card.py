@@ -75,8 +75,9 @@ lines. Boilerplate: hand-written templates. The SMS "ham" rows are not used (cut
 Held-out lines come from other articles/headlines, other templates and other lexicon terms.
 Stage 1 also learns single sentences of its articles' paragraphs (short body lines), their
 Latin-heavy clauses (spec lines, commands, product names), article sentences that use a
-spam-lexicon word (mined hard negatives, at most 40 per term) and short lines from hand-written
-content templates (captions, photo credits, spec and version lines, numbered headings) as content.
+spam-lexicon word (mined hard negatives, at most 40 per term) or a word boilerplate is made of
+(备案, 版权, 这篇文章...: at most 120 per word) and short lines from hand-written content
+templates (captions, photo credits, spec and version lines, numbered headings) as content.
 
 ## Held-out figures (model vs. keyword-lexicon filter)
 | figure | model | keyword filter | target |

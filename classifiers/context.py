@@ -9,7 +9,6 @@ extractor recorded.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,36 +24,68 @@ CONTENT = 0  # column of the content probability (labels are ordered content, sp
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title", "caption"}
 LIST_TAGS = {"li", "dd", "dt", "td"}
 SENT_END = tuple("。！？!?…”」』")
-N_LAYOUT = 24  # page-layout columns built in _page_features
-
-
-def _bigrams(text: str) -> set[str]:
-    t = NOT_KEPT.sub("", text.lower())
-    return {t[i : i + 2] for i in range(len(t) - 1)}
+N_LAYOUT = 26  # page-layout columns built in _page_features
+LIST_ITEM_CHARS = 40  # a line this short, without a sentence's end, may be a list item
 
 
 def body_overlap(texts: Sequence[str], body: np.ndarray) -> np.ndarray:
-    """Share of each line's character bigrams that occur in the page's body lines (its own
-    bigrams left out). Section headings, captions and closing lines speak of the article
-    and share its words; related-news headlines and injected lines bring words it never uses."""
-    grams = [_bigrams(t) for t in texts]
-    counts: Counter[str] = Counter()
-    for g, is_body in zip(grams, body, strict=True):
-        if is_body:
-            counts.update(g)
-    in_body = set(counts)  # for other lines: any body line has the bigram
-    in_other_body = {b for b, c in counts.items() if c > 1}  # for a body line: another one has it
-    out = np.zeros(len(texts), dtype=np.float32)
-    for i, g in enumerate(grams):
-        if len(g) >= 2:
-            out[i] = len(g & (in_other_body if body[i] else in_body)) / len(g)
+    """Share of each line's distinct character bigrams that occur in the page's body lines (its
+    own bigrams left out). Section headings, captions and closing lines speak of the article
+    and share its words; related-news headlines and injected lines bring words it never uses.
+
+    Vectorised over the page: each bigram is two code points packed in one integer, and a
+    (line, bigram) pair one more integer; sorting them replaces per-line Python sets."""
+    n = len(texts)
+    out = np.zeros(n, dtype=np.float32)
+    kept = [NOT_KEPT.sub("", t.lower()) for t in texts]
+    lengths = np.fromiter((len(t) for t in kept), dtype=np.int64, count=n)
+    if lengths.sum() < 2:
+        return out
+    cp = np.frombuffer("".join(kept).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    row = np.repeat(np.arange(n, dtype=np.uint64), lengths)
+    same_line = row[:-1] == row[1:]
+    gram = (cp[:-1] << np.uint64(21)) | cp[1:]  # code points have 21 bits
+    pairs = np.unique((row[:-1][same_line] << np.uint64(42)) | gram[same_line])
+    line_of = (pairs >> np.uint64(42)).astype(np.int64)
+    gram = pairs & np.uint64((1 << 42) - 1)
+    from_body = body[line_of]
+    body_grams, body_lines = np.unique(gram[from_body], return_counts=True)
+    if not len(body_grams):
+        return out
+    at = np.minimum(np.searchsorted(body_grams, gram), len(body_grams) - 1)
+    lines_with = np.where(body_grams[at] == gram, body_lines[at], 0)
+    hit = lines_with > from_body  # for a body line, another body line must have the bigram
+    size = np.bincount(line_of, minlength=n)
+    hits = np.bincount(line_of, weights=hit, minlength=n)
+    has = size >= 2
+    out[has] = hits[has] / size[has]
     return out
 
 
 def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray) -> np.ndarray:
     n, k = p.shape
-    lengths = np.array([len(line.text.strip()) for line in lines], dtype=np.float32)
-    sentence = np.array([line.text.rstrip().endswith(BODY_END) for line in lines], dtype=bool)
+    # One pass over the Line objects; everything after it works on arrays.
+    layout = np.array(
+        [
+            (
+                len(t.strip()),
+                t.endswith(BODY_END),
+                t.endswith((":", "：")),
+                t.endswith(SENT_END),
+                line.in_main,
+                line.link_density,
+                line.in_list,
+                line.tag in HEADING_TAGS,
+                line.tag in LIST_TAGS,
+                line.tag == "text",
+            )
+            for line in lines
+            for t in (line.text.rstrip(),)
+        ],
+        dtype=np.float32,
+    ).reshape(n, 10)
+    lengths = layout[:, 0]
+    sentence = layout[:, 1] > 0
     # Body lines: content-like and either long or a finished sentence (headlines rarely end in 。).
     body = (p[:, CONTENT] > 0.5) & ((lengths >= BODY_MIN_CHARS) | (sentence & (lengths >= 6)))
     idx = np.arange(n)
@@ -108,33 +139,34 @@ def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray)
         src = idx + off
         ok = (src >= 0) & (src < n)
         boiler_window[ok] += p[src[ok], 3] / 4
-    has_layout = float(any((not line.in_main) or line.link_density > 0 or line.in_list for line in lines))
-    tags = [line.tag for line in lines]
+    has_layout = float((layout[:, 4] == 0).any() or (layout[:, 5] > 0).any() or (layout[:, 6] > 0).any())
     shape = np.zeros((n, N_LAYOUT), dtype=np.float32)
     overlap = body_overlap([line.text for line in lines], body)
     shape[:, 22] = overlap
     shape[1:, 23] = overlap[:-1]  # a neighbour that speaks the article's words: a list or table
     shape[:-1, 23] = np.maximum(shape[:-1, 23], overlap[1:])
+    # Runs of short lines: a feature list or a table in the article speaks its words as a
+    # whole (some items more than others); a menu, a tag cloud or a link farm does not.
+    short = (lengths <= LIST_ITEM_CHARS) & ~sentence
+    run_id = np.cumsum(~short)
+    run_size = np.bincount(run_id, weights=short)
+    run_overlap = np.bincount(run_id, weights=overlap * short) / np.maximum(run_size, 1)
+    shape[:, 24] = np.where(short, np.minimum(run_size[run_id], 10) / 10, 0.0)
+    shape[:, 25] = np.where(short, run_overlap[run_id], 0.0)
     bodyf = body.astype(np.float32)
     shape[1:, 20] = bodyf[:-1]  # the line before is a body line
     shape[:-1, 21] = bodyf[1:]  # the line after is a body line
     shape[:, 16] = np.minimum(gap_after, 5) / 5
     shape[:, 17] = np.minimum(gap_before, 5) / 5
     shape[:, 18] = np.minimum(content_run, 10) / 10
-    shape[:, 19] = [1.0 if line.text.rstrip().endswith((":", "：")) else 0.0 for line in lines]
+    shape[:, 19] = layout[:, 2]
     shape[:, 0] = idx / max(1, n - 1)
     shape[:, 1] = after
     shape[:, 2] = before
     shape[:, 3] = lines_after
     shape[:, 4] = lines_before
     shape[:, 5] = np.log1p(lengths) / 6
-    shape[:, 6] = [1.0 if line.text.rstrip().endswith(SENT_END) else 0.0 for line in lines]
-    shape[:, 7] = [1.0 if line.in_main else 0.0 for line in lines]
-    shape[:, 8] = [float(line.link_density) for line in lines]
-    shape[:, 9] = [1.0 if line.in_list else 0.0 for line in lines]
-    shape[:, 10] = [1.0 if t in HEADING_TAGS else 0.0 for t in tags]
-    shape[:, 11] = [1.0 if t in LIST_TAGS else 0.0 for t in tags]
-    shape[:, 12] = [1.0 if t == "text" else 0.0 for t in tags]
+    shape[:, 6:13] = layout[:, 3:10]
     shape[:, 13] = has_layout
     shape[:, 14] = window
     shape[:, 15] = boiler_window

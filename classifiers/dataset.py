@@ -50,6 +50,15 @@ TEMPLATE_CALIB_PCT = 10  # spam/adult templates only the calibration pages use
 SMS_WEIGHT = 2.0  # real shop and service ads: the spam shape generated lines cover least
 LEXICON_SENTENCE_WEIGHT = 2.0  # mined hard negatives: sentences with a spam-lexicon word
 LEXICON_SENTENCES_PER_TERM = 40
+BOILERPLATE_SENTENCES_PER_WORD = 120  # few words, each in many kinds of sentence
+# Words boilerplate lines are made of. Article sentences that use them ("ICP备案" in a story on
+# site registration, "这篇文章" in a closing remark) are mined as content, so the word alone
+# does not make a line boilerplate.
+BOILERPLATE_WORDS = (
+    "备案", "ICP", "版权", "转载", "编辑", "来源", "免责", "声明", "本文", "文章", "帮助", "分享",
+    "点击", "点赞", "转发", "登录", "注册", "订阅", "阅读", "评论", "首页", "关注", "扫码", "二维码",
+    "投稿", "联系", "举报", "浏览", "收藏", "推荐", "网站", "本站", "许可", "客服", "下载", "上一篇",
+)  # fmt: skip
 STAGE2_PAGES = 4000
 CALIB_PAGES = 5000  # the content threshold is chosen on these: enough errors to tell thresholds apart
 CALIB_EVERY = 5  # one stage-2 article/headline in five builds the calibration pages instead
@@ -490,6 +499,8 @@ def _isolated(
     # negatives, so a term alone does not outweigh the sentence around it.
     for t in lexicon_sentences(articles, [*pools.adult, *pools.gamble, *pools.ads], rng):
         out.append(Example(t, "content", "lexicon-sentence", weight=LEXICON_SENTENCE_WEIGHT))
+    for t in lexicon_sentences(articles, BOILERPLATE_WORDS, rng, BOILERPLATE_SENTENCES_PER_WORD):
+        out.append(Example(t, "content", "boilerplate-word-sentence", weight=LEXICON_SENTENCE_WEIGHT))
     content_t = synth.content_templates()
     for k in range(n(6000)):
         t = content_t[k % len(content_t)]

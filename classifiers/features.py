@@ -23,13 +23,19 @@ NGRAM_RANGE = (1, 3)
 _TAIL_SPLIT = re.compile(r"[,，|丨｜]")
 _SEP = re.compile(r"[,，|丨｜、;；/]+|\s{2,}")
 _DATE_PREFIX = re.compile(r"^\s*(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?(?:\s|[,，|丨:：]|$)")
+# A news lead opens with a written date ("6月9日，"); a line opening with "2025-07-02" is a
+# post stamp: a meta line or an injected ad, never a paragraph.
+_NUMERIC_DATE_PREFIX = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)")
 _DOMAIN = re.compile(
     r"(?:https?://|www\.)\S+|[a-z0-9][a-z0-9-]{0,30}\.(?:com|cn|net|org|cc|vip|xyz|top|me|tv|info|biz|"
     r"co|io|app|club|site|online|live|fun|pw|ws|la|in|hk|tw|us|asia|wang|ltd|link|win|bet)(?![a-z0-9-])"
 )  # no \b after the TLD: a domain glued to Chinese text ("bw17.cn下载") has no word boundary
 _CONTACT = re.compile(
-    r"1[3-9]\d{9}|(?:qq|扣扣|微信|vx|v信|wx|薇信|威信|加v|电话|热线|tel|\bv)\s*[:：号]?\s*[0-9a-z_-]{5,}"
-    r"|(?:vx|加v|薇信|威信|进群|加群|群号)"
+    # The lookahead lists every branch's first character: the regex engine then skips to those
+    # characters instead of trying each branch at every position (3x faster, same matches).
+    r"(?=[1qvwt扣微薇威加电热进群])"
+    r"(?:1[3-9]\d{9}|(?:qq|扣扣|微信|vx|v信|wx|薇信|威信|加v|电话|热线|tel|\bv)\s*[:：号]?\s*[0-9a-z_-]{5,}"
+    r"|(?:vx|加v|薇信|威信|进群|加群|群号))"
 )  # bare "qq" / "微信" are not contacts (news about the apps names them all the time)
 _SENT_END = re.compile(r"[。！？!?…”」』）)\]]\s*$")
 _QUOTES = re.compile(r"[《》“”【】「」]")
@@ -52,7 +58,8 @@ SHAPE_NAMES = (
     "symbol_gaps",
     "other_symbols",
     "keyword_run",
-    "lexicon_share",
+    "numeric_date",
+    "lexicon_share",  # last: Featurizer.parts fills it
 )
 
 
@@ -108,13 +115,14 @@ def shape_matrix(raw: Sequence[str], normal: Sequence[str], compacts: Sequence[s
         out[i, 6] = 1.0 if ("|" in text or "丨" in text) else 0.0
         out[i, 7] = 1.0 if _SENT_END.search(text) else 0.0
         out[i, 8] = 1.0 if _DATE_PREFIX.match(text) else 0.0
-        out[i, 9] = min(3, len(_DOMAIN.findall(text)))
+        out[i, 9] = min(3, len(_DOMAIN.findall(text))) if "." in text else 0.0  # no dot, no domain
         out[i, 10] = min(3, len(_CONTACT.findall(text)))
         out[i, 11] = 1.0 if len(text) <= 4 else 0.0
         out[i, 12] = min(6, len(_QUOTES.findall(text))) / 6
         out[i, 13] = math.log1p(sum(len(p) for p in pieces) / max(1, len(pieces)))
         # Three or more short pieces and no sentence: a keyword run, a tag line or a menu.
         out[i, 16] = 1.0 if len(pieces) >= 3 and max(len(p.strip()) for p in pieces) <= 8 else 0.0
+        out[i, 17] = 1.0 if _NUMERIC_DATE_PREFIX.match(text) else 0.0
     return out
 
 
@@ -156,10 +164,15 @@ def _hash_coo(
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_features: int) -> sp.csr_matrix:
-    data = np.ones(len(rows), dtype=np.float32)
-    matrix = sp.coo_matrix((data, (rows, cols)), shape=(n_rows, n_features)).tocsr()
-    matrix.sum_duplicates()
-    return matrix
+    """Counts of the (row, column) pairs as a CSR matrix with sorted indices. One np.unique over
+    packed keys does the grouping: several times faster on a page than scipy's COO conversion."""
+    shift = n_features.bit_length() - 1
+    keys, counts = np.unique((rows << shift) | cols, return_counts=True)
+    indptr = np.searchsorted(keys >> shift, np.arange(n_rows + 1))
+    indices = (keys & (n_features - 1)).astype(np.int32)
+    return sp.csr_matrix(
+        (counts.astype(np.float32), indices, indptr.astype(np.int32)), shape=(n_rows, n_features)
+    )
 
 
 def hash_ngrams(

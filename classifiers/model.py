@@ -96,7 +96,6 @@ class LineClassifier:
             ]
             for prefix in member_prefixes(meta)
         ]
-        self._mlp = self._mlps[0]
 
     # -- stage 1
     def stage1_scores_and_shape(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ import numpy as np
 
 from classifiers import dataset, synth
 from classifiers.context import body_overlap
-from classifiers.features import SHAPE_NAMES, shape_matrix
+from classifiers.features import N_FEATURES, SHAPE_NAMES, hash_ngrams, shape_matrix
 from classifiers.fit import choose_threshold
 from classifiers.text import views
 
@@ -30,6 +30,38 @@ def test_group_numbers_are_contacts_and_app_names_are_not():
     assert _shape("加v信 abc12345 了解更多")["contacts"] >= 1
     assert _shape("微信支付上线新的境外银行卡绑定功能。")["contacts"] == 0
     assert _shape("QQ音乐与另一家平台达成版权合作。")["contacts"] == 0
+
+
+def test_every_contact_keyword_is_found_behind_the_lookahead():
+    # The contact pattern starts with a lookahead of each branch's first character; a branch
+    # added without its character would silently stop matching.
+    for line in (
+        "电话:13812345678",
+        "qq 1234567",
+        "扣扣:7654321",
+        "微信号 abc_12345",
+        "vx:hello88",
+        "v信 haha888",
+        "wx 5566778",
+        "薇信:xyz12345",
+        "威信 abcde99",
+        "加v 12345678",
+        "热线:40012345",
+        "tel:55512345",
+        "看这里 v 13572468",
+        "进群",
+        "加群",
+        "群号",
+    ):
+        assert _shape(line)["contacts"] >= 1, line
+
+
+def test_numeric_date_marks_post_stamps_not_written_dates():
+    assert _shape("2025-07-02 北京赛车计划 稳赚不赔")["numeric_date"] == 1
+    assert _shape("2024/3/5 10:30 来源:某某网")["numeric_date"] == 1
+    assert _shape("6月9日，华为在深圳发布新款手机。")["numeric_date"] == 0
+    assert _shape("2025年6月9日，华为在深圳发布新款手机。")["numeric_date"] == 0
+    assert _shape("3.5 亿元的投资已经到位。")["numeric_date"] == 0
 
 
 def test_keyword_run_marks_short_pieces_only():
@@ -63,6 +95,17 @@ def test_lexicon_sentences_are_mined_capped_and_deterministic():
     assert got == again
 
 
+def test_boilerplate_words_in_article_sentences_are_mined_as_content():
+    articles = [
+        {"paragraphs": ["工信部表示，网站ICP备案信息将定期核验。今天天气很好，适合出门散步。"]},
+        {"paragraphs": ["这篇文章介绍了新版本的三项变化。作者在文末附上了测试数据。"]},
+    ]
+    got = dataset.lexicon_sentences(articles, dataset.BOILERPLATE_WORDS, random.Random(2), per_term=5)
+    assert "工信部表示，网站ICP备案信息将定期核验。" in got
+    assert "这篇文章介绍了新版本的三项变化。" in got
+    assert not any("天气" in s for s in got)
+
+
 def test_content_templates_fill_to_short_content_lines():
     templates = synth.content_templates()
     assert {t.family for t in templates} >= {"caption", "spec", "version", "heading"}
@@ -89,6 +132,44 @@ def test_body_overlap_tells_a_section_heading_from_a_related_headline():
     assert overlap[3] == 0.0
     # a body line's own bigrams do not count: only what the other body lines share with it
     assert 0.0 < overlap[0] < 1.0
+
+
+def _overlap_by_sets(texts: list[str], body: np.ndarray) -> np.ndarray:
+    """The definition of body_overlap, written with plain sets."""
+    grams = []
+    for t in texts:
+        kept = "".join(
+            ch for ch in t.lower() if (ch.isascii() and ch.isalnum()) or "\u3400" <= ch <= "\u9fff"
+        )
+        grams.append({kept[i : i + 2] for i in range(len(kept) - 1)})
+    out = np.zeros(len(texts))
+    for i, g in enumerate(grams):
+        if len(g) >= 2:
+            others = set().union(*(grams[j] for j in range(len(texts)) if body[j] and j != i))
+            out[i] = len(g & others) / len(g)
+    return out
+
+
+def test_body_overlap_agrees_with_its_definition_on_random_pages():
+    rng = random.Random(11)
+    alphabet = "新款手机芯片发布会价格屏幕电池abcxyz019 ，。|"
+    for _ in range(200):
+        texts = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 8))
+        ]
+        body = np.array([rng.random() < 0.5 for _ in texts])
+        np.testing.assert_allclose(body_overlap(texts, body), _overlap_by_sets(texts, body), atol=1e-6)
+
+
+def test_hashed_ngram_counts_match_a_plain_count():
+    lines = ["abcab", "", "新手机新手机", "a"]
+    got = hash_ngrams(lines).toarray()
+    for row, line in enumerate(lines):
+        grams = [line[i : i + n] for n in (1, 2, 3) for i in range(len(line) - n + 1)]
+        assert got[row].sum() == len(grams)
+        assert got[row].max(initial=0) == max((grams.count(g) for g in grams), default=0)
+    assert got.shape == (4, N_FEATURES)
+    assert (hash_ngrams(lines).indices >= 0).all()
 
 
 def _curve_case(spam_at_04: int) -> tuple[np.ndarray, np.ndarray]:
