@@ -136,8 +136,7 @@ def test_scoring_accepts_gold_and_catches_faults() -> None:
 # the test fails until it is taken off this list, so the list cannot go stale.
 KNOWN_FAILURES = {
     "obfuscated-spam-battery.html": "obfuscated spam lines (homoglyphs, pinyin initials, 0l月 date) are kept",
-    "pure-spam-trad.html": "a Traditional-character casino page keeps a few ad lines, so it is not judged empty",
-    "wechat-style.html": "WeChat 往期推荐 link kept; source from og:site_name not extracted",
+    "wechat-style.html": "WeChat 往期推荐 links and 点个在看 prompt kept; source from og:site_name not extracted",
 }
 
 
