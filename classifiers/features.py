@@ -23,8 +23,8 @@ NGRAM_RANGE = (1, 3)
 _TAIL_SPLIT = re.compile(r"[,，|丨｜]")
 _SEP = re.compile(r"[,，|丨｜、;；/]+|\s{2,}")
 _DATE_PREFIX = re.compile(r"^\s*(?:\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?(?:\s|[,，|丨:：]|$)")
-# A news lead opens with a written date ("6月9日，"); a line opening with "2025-07-02" is a
-# post stamp: a meta line or an injected ad, never a paragraph.
+# A news lead opens with a written date ("6月9日，"); a line opening with "2025-07-02" is mostly
+# a post stamp: a meta line or an injected ad (in articles: a changelog entry now and then).
 _NUMERIC_DATE_PREFIX = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)")
 _DOMAIN = re.compile(
     r"(?:https?://|www\.)\S+|[a-z0-9][a-z0-9-]{0,30}\.(?:com|cn|net|org|cc|vip|xyz|top|me|tv|info|biz|"
@@ -115,7 +115,8 @@ def shape_matrix(raw: Sequence[str], normal: Sequence[str], compacts: Sequence[s
         out[i, 6] = 1.0 if ("|" in text or "丨" in text) else 0.0
         out[i, 7] = 1.0 if _SENT_END.search(text) else 0.0
         out[i, 8] = 1.0 if _DATE_PREFIX.match(text) else 0.0
-        out[i, 9] = min(3, len(_DOMAIN.findall(text))) if "." in text else 0.0  # no dot, no domain
+        if "." in text or "://" in text:  # the cheap test first: most lines hold no domain
+            out[i, 9] = min(3, len(_DOMAIN.findall(text)))
         out[i, 10] = min(3, len(_CONTACT.findall(text)))
         out[i, 11] = 1.0 if len(text) <= 4 else 0.0
         out[i, 12] = min(6, len(_QUOTES.findall(text))) / 6

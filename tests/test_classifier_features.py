@@ -7,10 +7,11 @@ import random
 import numpy as np
 
 from classifiers import dataset, synth
-from classifiers.context import body_overlap
+from classifiers.context import N_LAYOUT, OFFSETS, body_overlap, context_features
 from classifiers.features import N_FEATURES, SHAPE_NAMES, hash_ngrams, shape_matrix
 from classifiers.fit import choose_threshold
 from classifiers.text import views
+from pipelines.types import Line
 
 
 def _shape(text: str) -> dict[str, float]:
@@ -170,6 +171,29 @@ def test_hashed_ngram_counts_match_a_plain_count():
         assert got[row].max(initial=0) == max((grams.count(g) for g in grams), default=0)
     assert got.shape == (4, N_FEATURES)
     assert (hash_ngrams(lines).indices >= 0).all()
+
+
+def _list_run_columns(texts: list[str]) -> np.ndarray:
+    """(run length, run's mean body overlap) of each line, every line content-like."""
+    p = np.tile(np.array([[0.9, 0.04, 0.03, 0.03]], dtype=np.float32), (len(texts), 1))
+    shape = np.zeros((len(texts), len(SHAPE_NAMES)), dtype=np.float32)
+    x = context_features(p, [[Line(t) for t in texts]], shape)
+    start = 2 * 4 + len(OFFSETS) * 5 + N_LAYOUT - 2  # the last two layout columns
+    return x[:, start : start + 2]
+
+
+def test_list_runs_carry_their_overlap_with_the_article():
+    body = [
+        "这款开源同步工具支持多种云存储，可以在图形界面中浏览、上传和下载远程文件，配置文件与命令行版本共用。",
+        "新版本还改进了传输队列，大文件上传中断后可以从断点继续，不必重新开始，速度也更稳定。",
+    ]
+    features = ["浏览远程文件", "上传和下载文件", "断点继续传输"]  # items speaking the article's words
+    menu = ["首页", "国际", "财经", "体育"]  # a menu: words the article never uses
+    cols = _list_run_columns([body[0], *features, body[1], *menu])
+    assert np.allclose(cols[1:4, 0], 0.3) and np.allclose(cols[5:9, 0], 0.4)  # run lengths / 10
+    assert cols[1:4, 1].min() > 0.5  # the feature list shares the article's bigrams
+    assert cols[5:9, 1].max() == 0.0  # the menu shares none
+    assert (cols[[0, 4], :] == 0).all()  # body paragraphs belong to no run
 
 
 def _curve_case(spam_at_04: int) -> tuple[np.ndarray, np.ndarray]:
