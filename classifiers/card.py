@@ -6,7 +6,7 @@ from pathlib import Path
 
 from classifiers.dataset import LABELS, Splits
 from classifiers.features import SHAPE_NAMES
-from classifiers.metrics import TARGETS
+from classifiers.metrics import BOOTSTRAP_ROUNDS, TARGETS, interval_text
 from classifiers.model import NPZ_NAME, LineClassifier
 
 
@@ -32,6 +32,13 @@ def write_card(folder: Path, clf: LineClassifier, record: dict, splits: Splits) 
         f"| hard negatives kept | {_pct(fig['hard_negative_kept'])} | {_pct(base.get('hard_negative_kept', 0))} "
         f"| 100% |"
         if "hard_negative_kept" in fig
+        else ""
+    )
+    intervals = (
+        "\nThe held-out set is a sample: 95% intervals from resampling its pages "
+        f"({BOOTSTRAP_ROUNDS} rounds): spam+adult kept {interval_text(fig['spam_adult_kept_ci'])}, "
+        f"content removed {interval_text(fig['content_removed_ci'])}.\n"
+        if "content_removed_ci" in fig
         else ""
     )
     tp, tl = clf.meta.get("content_threshold_pages"), clf.meta.get("content_threshold_lines")
@@ -87,7 +94,7 @@ templates (captions, photo credits, spec and version lines, numbered headings) a
 {hard}
 | macro F1 | {fig["macro_f1"]:.4f} | {base["macro_f1"]:.4f} | |
 | lines/s | {fig["lines_per_second"]} | | >= 20000 |
-
+{intervals}
 | label | precision | recall | F1 | support |
 |---|---|---|---|---|
 {per_label}

@@ -10,6 +10,7 @@ from classifiers import dataset, synth
 from classifiers.context import N_LAYOUT, OFFSETS, body_overlap, context_features
 from classifiers.features import N_FEATURES, SHAPE_NAMES, hash_ngrams, shape_matrix
 from classifiers.fit import choose_threshold
+from classifiers.metrics import page_bootstrap
 from classifiers.text import views
 from pipelines.types import Line
 
@@ -228,3 +229,17 @@ def test_article_phrase_is_a_clause_of_the_article_and_never_a_date():
     rng = random.Random(5)
     phrases = {synth.article_phrase(paras, rng) for _ in range(30)}
     assert phrases <= {"华为在深圳发布新款折叠屏手机"}
+
+
+def test_page_bootstrap_resamples_whole_pages():
+    # 10 pages of 100 content lines; all 10 removed lines sit on page 0 (1% overall)
+    groups = [f"p{i // 100}" for i in range(1000)]
+    counts = np.zeros((1000, 4))
+    counts[:, 2] = 1
+    counts[:10, 3] = 1
+    _, (lo, hi) = page_bootstrap(groups, counts)
+    # page 0 is missing from about a third of the resamples: a page-level interval reaches 0,
+    # where a line-level one would stay above 0.4%
+    assert lo == 0.0 and hi >= 0.02
+    counts[:, 3] = 0
+    assert page_bootstrap(groups, counts)[1] == [0.0, 0.0]
