@@ -6,6 +6,7 @@ from pathlib import Path
 
 from classifiers.dataset import LABELS, Splits
 from classifiers.features import SHAPE_NAMES
+from classifiers.fit import CONTENT_COST, COST_TOLERANCE
 from classifiers.metrics import BOOTSTRAP_ROUNDS, TARGETS, interval_text
 from classifiers.model import NPZ_NAME, LineClassifier
 
@@ -66,7 +67,7 @@ still count.
 Decision: a line is removed only when P(content) is below a threshold ({thresholds}), chosen on
 calibration pages built from stage-2 articles the MLP did not learn from, with spam/adult
 templates, lexicon terms and SMS rows no stage learned from. Cost: a removed paragraph counts
-2.5 kept spam lines; the highest threshold within 5% of the cheapest wins. The held-out split
+{CONTENT_COST:g} kept spam lines; the highest threshold within {COST_TOLERANCE:.0%} of the cheapest wins. The held-out split
 plays no part in it.
 
 ## Data (lines per label)

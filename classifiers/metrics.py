@@ -119,11 +119,11 @@ def page_bootstrap(
     """95% intervals of the two error rates, resampling whole pages: errors cluster by page and
     article (one article's table rows, one page's ad block), so a line-level interval would be
     too narrow. ``counts`` holds per line (spam/adult, kept, content, removed) as 0/1 columns."""
-    _, group_of = np.unique(np.asarray(groups, dtype=str), return_inverse=True)
-    per_group = np.zeros((group_of.max() + 1 if len(group_of) else 0, 4))
-    np.add.at(per_group, group_of, counts.astype(float))
-    if not len(per_group):
+    if not len(groups):
         return [[0.0, 0.0], [0.0, 0.0]]
+    names, group_of = np.unique(np.asarray(groups, dtype=str), return_inverse=True)
+    per_group = np.zeros((len(names), 4))
+    np.add.at(per_group, group_of, counts)
     rng = np.random.default_rng(0)  # fixed: the same model gets the same interval
     sums = np.stack(
         [per_group[rng.integers(0, len(per_group), len(per_group))].sum(axis=0) for _ in range(rounds)]
@@ -141,8 +141,10 @@ def format_report(name: str, fig: dict) -> list[str]:
     lines.append("  confusion (rows true, columns predicted: " + " ".join(LABELS) + ")")
     for lab, row in zip(LABELS, fig["confusion"], strict=True):
         lines.append(f"  {lab:<12} " + " ".join(f"{v:7d}" for v in row))
-    for key, what in (("spam_adult_kept", "spam+adult kept"), ("content_removed", "content removed")):
-        total = fig["spam_adult_lines" if key == "spam_adult_kept" else "content_lines"]
+    for key, what, total in (
+        ("spam_adult_kept", "spam+adult kept", fig["spam_adult_lines"]),
+        ("content_removed", "content removed", fig["content_lines"]),
+    ):
         ci = f", 95% page-bootstrap interval {interval_text(fig[key + '_ci'])}" if key + "_ci" in fig else ""
         lines.append(f"  {what} {fig[key]:.4%} of {total} (target <= {TARGETS[key]:.1%}{ci})")
     if "hard_negative_kept" in fig:
