@@ -59,14 +59,16 @@ stage-1 probabilities of the line and its neighbours (±1, ±2), its position re
 article body (before its first / after its last body line, non-content lines in between), and
 the page layout (tag, in_main, link density, in_list) and the line's own shape features
 (keyword run, contacts, domains, date prefix...), which stage 1 can only add up, and the share
-of its character bigrams found in the article's body lines (and its neighbours' share). It
+of its character bigrams found in the article's body lines (and its neighbours' share), the
+length and mean overlap of the run of short lines it sits in, and whether it is a table row
+(as many pipe-separated cells as a neighbour). It
 learns from synthetic pages whose articles, headlines and lexicon terms stage 1 never saw
 (section headings and captions mostly clauses of the article, 30% of leads dated); on half of
 them the stage-1 evidence is softened (temperature 0.3-1) so that moderate stage-1 verdicts
 still count.
 Decision: a line is removed only when P(content) is below a threshold ({thresholds}), chosen on
 calibration pages built from stage-2 articles the MLP did not learn from, with spam/adult
-templates, lexicon terms and SMS rows no stage learned from. Cost: a removed paragraph counts
+templates, lexicon terms, section headings and SMS rows no stage learned from. Cost: a removed paragraph counts
 {CONTENT_COST:g} kept spam lines; the highest threshold within {COST_TOLERANCE:.0%} of the cheapest wins. The held-out split
 plays no part in it.
 
@@ -85,7 +87,9 @@ Stage 1 also learns single sentences of its articles' paragraphs (short body lin
 Latin-heavy clauses (spec lines, commands, product names), article sentences that use a
 spam-lexicon word (mined hard negatives, at most 40 per term) or a word boilerplate is made of
 (备案, 版权, 这篇文章...: at most 120 per word) and short lines from hand-written content
-templates (captions, photo credits, spec and version lines, numbered headings) as content.
+templates (captions, photo credits, spec and version lines, numbered headings, table rows) and
+generic section headings (结语, 写在最后...) as content. Synthetic pages take titles, headings and
+captions from their own article (or a generic heading), never from another story.
 
 ## Held-out figures (model vs. keyword-lexicon filter)
 | figure | model | keyword filter | target |

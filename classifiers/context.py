@@ -24,7 +24,7 @@ CONTENT = 0  # column of the content probability (labels are ordered content, sp
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title", "caption"}
 LIST_TAGS = {"li", "dd", "dt", "td"}
 SENT_END = tuple("。！？!?…”」』")
-N_LAYOUT = 26  # page-layout columns built in _page_features
+N_LAYOUT = 27  # page-layout columns built in _page_features
 LIST_ITEM_CHARS = 40  # a line this short, without a sentence's end, may be a list item
 
 
@@ -153,6 +153,14 @@ def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray)
     run_overlap = np.bincount(run_id, weights=overlap * short) / np.maximum(run_size, 1)
     shape[:, 24] = np.where(short, np.minimum(run_size[run_id], 10) / 10, 0.0)
     shape[:, 25] = np.where(short, run_overlap[run_id], 0.0)
+    # Table rows: a line of three or more pipe-separated cells next to a line with as many cells.
+    # An injected pipe run stands alone or among lines of other shapes.
+    pipes = np.fromiter((line.text.count("|") for line in lines), dtype=np.int64, count=n)
+    row = pipes >= 2
+    same = np.zeros(n, dtype=bool)
+    same[1:] |= row[1:] & (pipes[1:] == pipes[:-1])
+    same[:-1] |= row[:-1] & (pipes[:-1] == pipes[1:])
+    shape[:, 26] = same
     bodyf = body.astype(np.float32)
     shape[1:, 20] = bodyf[:-1]  # the line before is a body line
     shape[:-1, 21] = bodyf[1:]  # the line after is a body line

@@ -47,6 +47,7 @@ TERM_STAGE2_PCT = 10  # terms kept for the stage-2 pages and the calibrator
 TERM_CALIB_PCT = 10  # terms only the calibration pages use (new to both stages, like held-out ones)
 TEMPLATE_TEST_PCT = 25  # templates held out (never a family's first template)
 TEMPLATE_CALIB_PCT = 10  # spam/adult templates only the calibration pages use
+SECTION_CALIB_PCT = 15  # generic section headings only the calibration pages use
 SMS_WEIGHT = 2.0  # real shop and service ads: the spam shape generated lines cover least
 LEXICON_SENTENCE_WEIGHT = 2.0  # mined hard negatives: sentences with a spam-lexicon word
 LEXICON_SENTENCES_PER_TERM = 40
@@ -60,8 +61,9 @@ BOILERPLATE_WORDS = (
     "投稿", "联系", "举报", "浏览", "收藏", "推荐", "网站", "本站", "许可", "客服", "下载", "上一篇",
 )  # fmt: skip
 STAGE2_PAGES = 4000
+TEST_PAGES = 3000  # held-out pages: every held-out article two or three times, a narrower interval
 CALIB_PAGES = 5000  # the content threshold is chosen on these: enough errors to tell thresholds apart
-CALIB_EVERY = 5  # one stage-2 article/headline in five builds the calibration pages instead
+CALIB_EVERY = 3  # one stage-2 article/headline in three builds the calibration pages instead
 CALIB_SEED_OFFSET = 7919
 _SENTENCE = re.compile(r"(?<=[。！？!?；;])")
 
@@ -101,6 +103,20 @@ def term_part(term: str) -> str:
     if b < TERM_STAGE2_PCT:
         return "stage2"
     return "calib" if b < TERM_STAGE2_PCT + TERM_CALIB_PCT else "train"
+
+
+def section_headings(part: str) -> list[str]:
+    """The generic section headings of one side of the split: held-out and calibration pages
+    each use their own, as new to the model as their templates."""
+
+    def side(h: str) -> str:
+        b = bucket("section:" + h)
+        if b < TEMPLATE_TEST_PCT:
+            return "test"
+        return "calib" if b < TEMPLATE_TEST_PCT + SECTION_CALIB_PCT else "train"
+
+    want = part if part in ("test", "calib") else "train"
+    return [h for h in synth.SECTION_HEADINGS if side(h) == want]
 
 
 def template_part(t: synth.Template) -> str:
@@ -298,7 +314,7 @@ class LineMaker:
             label, text = rng.choice(self.seed_spam)
             return text, label
         t = rng.choice(self.spam_t)
-        return synth.fill(t.text, rng, self.pools), t.label
+        return synth.spam_line(t.text, rng, self.pools), t.label
 
     def spam_of(self, rng: random.Random, label: str) -> str:
         while True:
@@ -353,7 +369,7 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
         sms_spam["test"],
         "test",
         random.Random(EVAL_SEED),
-        n(900),
+        n(TEST_PAGES),
         (),
     )
     test = [e for page in test_pages for e in page]
@@ -390,7 +406,7 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
         scale * 0.3,
         per_article=3,
     )
-    # ---- stage 2 pages; every fifth stage-2 article and headline builds the calibration pages
+    # ---- stage 2 pages; every third stage-2 article and headline builds the calibration pages
     s2_arts = [a for j, a in enumerate(art_parts["stage2"]) if j % CALIB_EVERY]
     s2_heads = [h for j, h in enumerate(head_parts["stage2"]) if j % CALIB_EVERY]
     cal_arts = [a for j, a in enumerate(art_parts["stage2"]) if not j % CALIB_EVERY]
@@ -493,6 +509,8 @@ def _isolated(
     for text, src in extra_content:
         if rng.random() < scale:
             out.append(Example(text, "content", src))
+    for h in section_headings("train"):
+        out.append(Example(h, "content", "section-heading", weight=3.0))
     for t in hard:
         out.append(Example(t, "content", "hard_negative", weight=5.0))
     # News sentences that use a spam-lexicon word ("代理服务器", "速度与激情"): mined hard
@@ -515,7 +533,7 @@ def _isolated(
         templates = [t for t in maker.spam_t if t.label == label]
         for k in range(count):
             t = templates[k % len(templates)]
-            out.append(Example(synth.fill(t.text, rng, pools), label, "synth:" + t.family))
+            out.append(Example(synth.spam_line(t.text, rng, pools), label, "synth:" + t.family))
     for k in range(n(16000)):
         t = maker.boiler_t[k % len(maker.boiler_t)]
         out.append(Example(synth.fill(t.text, rng, pools), "boilerplate", "synth:" + t.family))
@@ -582,7 +600,7 @@ def _pages(
 ) -> list[list[Example]]:
     pools = _pools(c, part, headlines)
     maker = LineMaker(pools, part, sms_spam, seed_spam)
-    short_heads = [h for h in headlines if 6 <= len(h) <= 24]
+    sections = section_headings(part)
     pages: list[list[Example]] = []
     if not articles:
         return pages
@@ -599,10 +617,10 @@ def _pages(
                 paras.insert(rng.randint(0, len(paras)), rng.choice(extra_content)[0])
         parts = synth.PageParts(
             paragraphs=paras,
-            title=a.get("title") or (rng.choice(headlines) if headlines else None),
-            headings=[h for h in (_heading(paras, short_heads, rng) for _ in range(3)) if h],
+            title=a.get("title"),  # an untitled article gets no title: another story's would be noise
+            headings=[h for h in (_heading(paras, sections, rng) for _ in range(3)) if h],
             related=rng.sample(headlines, min(len(headlines), rng.randint(3, 12))),
-            captions=[c for c in (_caption(paras, short_heads, rng),) if c],
+            captions=[c for c in (_caption(paras, rng),) if c],
         )
         if rng.random() < 0.03:  # now and then a page that carries no article, only spam
             parts = synth.PageParts(paragraphs=[], title=None, headings=[], related=[])
@@ -615,25 +633,28 @@ def _pages(
     return pages
 
 
-ARTICLE_HEADING_SHARE = 0.7  # headings and captions taken from the article's own words
+ARTICLE_HEADING_SHARE = 0.9  # section headings taken from the article's own words (else generic)
+ARTICLE_CAPTION_SHARE = 0.7  # pages with a caption (always the article's words)
 
 
-def _heading(paras: Sequence[str], short_heads: Sequence[str], rng: random.Random) -> str | None:
-    """A section heading: mostly a clause of the article, sometimes any short headline (some
-    headings share no word with the text: "结语", "写在最后")."""
+def _heading(paras: Sequence[str], sections: Sequence[str], rng: random.Random) -> str | None:
+    """A section heading: mostly a clause of the article, else a generic one ("结语", "写在最后").
+    Never another story's headline: an article's headings speak of it, and a content label on an
+    unrelated headline between paragraphs would teach that injected headlines belong there."""
     if rng.random() < ARTICLE_HEADING_SHARE:
         phrase = synth.article_phrase(paras, rng)
         if phrase:
             return phrase
-    return rng.choice(short_heads) if short_heads else None
+    return rng.choice(sections) if sections else None
 
 
-def _caption(paras: Sequence[str], short_heads: Sequence[str], rng: random.Random) -> str | None:
-    if rng.random() < ARTICLE_HEADING_SHARE:
+def _caption(paras: Sequence[str], rng: random.Random) -> str | None:
+    """A picture caption from the article's words, or none."""
+    if rng.random() < ARTICLE_CAPTION_SHARE:
         phrase = synth.article_phrase(paras, rng, longest=14)
         if phrase:
             return rng.choice(("", "", "", "图为", "图：")) + phrase
-    return rng.choice(short_heads)[:12] if short_heads else None
+    return None
 
 
 def read_labelled(path: Path) -> list[Example]:

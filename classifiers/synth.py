@@ -329,6 +329,34 @@ def spec_value(rng: random.Random) -> str:
     return number + rng.choice(SPEC_UNITS)
 
 
+# Section headings that name no word of their article, written for this project. An article's
+# own title, headings and captions speak of it; a heading that does not is one of these.
+SECTION_HEADINGS = (
+    "写在最后", "写在前面", "结语", "总结", "小结", "背景", "前言", "引言", "概述", "简介", "安装",
+    "配置", "使用方法", "快速上手", "准备工作", "常见问题", "下一步", "展望", "结论", "测试结果",
+    "性能对比", "工作原理", "实现思路", "案例分析", "附录", "致谢", "解决方案", "代码示例", "注意事项",
+    "专家观点", "市场反应", "业内声音", "事件回顾", "现场直击", "数据解读", "记者手记", "编者按",
+    "问题在哪里", "怎么办", "为什么重要", "还有哪些不足", "未来会怎样", "上手体验", "外观设计",
+    "续航表现", "价格与上市时间", "我的看法", "最后", "第一步", "第二步", "动手试试", "环境要求",
+    "依赖项", "从源码构建", "升级说明", "已知问题", "版本变化", "新特性一览", "兼容性", "调试技巧",
+    "排错指南", "延伸思考", "一点感想", "开场白", "来龙去脉", "关键数字", "多方回应", "官方说法",
+    "网友热议", "幕后故事", "人物小传", "时间线", "现状", "挑战", "机遇", "对策", "影响几何",
+    "各方看法", "深度分析", "拍照体验", "屏幕素质", "系统与软件", "游戏表现", "散热表现", "购买建议",
+)  # fmt: skip
+
+SPAM_END_SHARE = 0.1  # injected lines that close like a sentence ("速来！", "激情视频……")
+SPAM_ENDINGS = ("。", "！", "!!", "……", "～", "？", "…")
+
+
+def spam_line(template: str, rng: random.Random, pools: Pools) -> str:
+    """A filled spam/adult template, now and then closed like a sentence: a sentence's end must
+    not read as the mark of a paragraph."""
+    text = fill(template, rng, pools)
+    if rng.random() < SPAM_END_SHARE and not text.endswith(tuple("。！？!?…～")):
+        text += rng.choice(SPAM_ENDINGS)
+    return text
+
+
 DATED_LEAD_SHARE = 0.3  # share of synthetic pages whose first paragraph opens with a date
 
 

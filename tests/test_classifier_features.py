@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 
@@ -54,8 +55,12 @@ def test_every_contact_keyword_is_found_behind_the_lookahead():
         "进群",
         "加群",
         "群号",
+        "加line客服：@ylc888",
+        "tg:@abcd123",
     ):
         assert _shape(line)["contacts"] >= 1, line
+    for line in ("pipeline @daily 运行", "在 command line 中输入 @hourly", "line 12345"):
+        assert _shape(line)["contacts"] == 0, line
 
 
 def test_numeric_date_marks_post_stamps_not_written_dates():
@@ -110,7 +115,7 @@ def test_boilerplate_words_in_article_sentences_are_mined_as_content():
 
 def test_content_templates_fill_to_short_content_lines():
     templates = synth.content_templates()
-    assert {t.family for t in templates} >= {"caption", "spec", "version", "heading"}
+    assert {t.family for t in templates} >= {"caption", "spec", "version", "heading", "table"}
     assert all(t.label == "content" for t in templates)
     pools = synth.Pools(
         adult=["x"], gamble=["y"], ads=["z"], domains=["a.com"], headlines=["新型储能电站并网发电"]
@@ -119,6 +124,48 @@ def test_content_templates_fill_to_short_content_lines():
     lines = [synth.fill(t.text, rng, pools) for t in templates]
     assert all(lines) and not any("{" in line for line in lines)
     assert np.mean([len(line) for line in lines]) < 30
+
+
+def test_section_headings_split_three_ways():
+    sides = [set(dataset.section_headings(part)) for part in ("test", "calib", "train")]
+    assert all(sides)
+    assert not (sides[0] & sides[1]) and not (sides[0] & sides[2]) and not (sides[1] & sides[2])
+    assert set().union(*sides) == set(synth.SECTION_HEADINGS)
+    assert dataset.section_headings("stage2") == dataset.section_headings("train")
+
+
+def test_page_titles_headings_and_captions_come_from_the_article():
+    """Never another story's headline: only the article's title, its clauses or a generic heading."""
+    c = dataset.load_corpora(Path(__file__).resolve().parent / "data_classifier")
+    articles = [dict(a, paragraphs=a["paragraphs"]) for a in c.articles if a.get("paragraphs")]
+    pages = dataset._pages(c, articles, c.headlines, [], [], "test", random.Random(5), 200, ())
+    sections = set(dataset.section_headings("test"))
+    titles = {a.get("title") for a in articles}
+    seen = {"title": 0, "heading": 0, "caption": 0}
+    for page in pages:
+        text = "".join(e.text for e in page if e.source == "page:paragraph")
+        for e in page:
+            role = e.source.removeprefix("page:")
+            if role == "title":
+                assert e.text in titles
+            elif role == "heading":
+                assert e.text in sections or e.text in text, e.text
+            elif role == "caption":
+                assert e.text.removeprefix("图为").removeprefix("图：") in text, e.text
+            else:
+                continue
+            seen[role] += 1
+    assert all(seen.values()), seen
+
+
+def test_spam_lines_now_and_then_close_like_a_sentence():
+    pools = synth.Pools(adult=["词甲"], gamble=["词乙"], ads=["词丙"], domains=["a.com"], headlines=["标题"])
+    rng = random.Random(4)
+    lines = [synth.spam_line("{adult},{adult}", rng, pools) for _ in range(2000)]
+    closed = [line for line in lines if line.endswith(synth.SPAM_ENDINGS)]
+    assert 0.05 < len(closed) / len(lines) < 0.15
+    closed_already = [synth.spam_line("{adult}速来！", rng, pools) for _ in range(500)]
+    assert all(line.endswith("速来！") for line in closed_already)  # never a second ending
 
 
 def test_body_overlap_tells_a_section_heading_from_a_related_headline():
@@ -174,13 +221,28 @@ def test_hashed_ngram_counts_match_a_plain_count():
     assert hash_ngrams(lines).has_sorted_indices  # what the packed-key grouping promises
 
 
-def _list_run_columns(texts: list[str]) -> np.ndarray:
-    """(run length, run's mean body overlap) of each line, every line content-like."""
+def _layout_columns(texts: list[str], first: int, count: int) -> np.ndarray:
+    """Layout columns first..first+count-1 of each line, every line content-like."""
     p = np.tile(np.array([[0.9, 0.04, 0.03, 0.03]], dtype=np.float32), (len(texts), 1))
     shape = np.zeros((len(texts), len(SHAPE_NAMES)), dtype=np.float32)
     x = context_features(p, [[Line(t) for t in texts]], shape)
-    start = 2 * 4 + len(OFFSETS) * 5 + N_LAYOUT - 2  # the last two layout columns
-    return x[:, start : start + 2]
+    start = 2 * 4 + len(OFFSETS) * 5 + first  # after the probabilities and the neighbours'
+    assert x.shape[1] == 2 * 4 + len(OFFSETS) * 5 + N_LAYOUT + len(SHAPE_NAMES)
+    return x[:, start : start + count]
+
+
+def _list_run_columns(texts: list[str]) -> np.ndarray:
+    """(run length, run's mean body overlap) of each line."""
+    return _layout_columns(texts, 24, 2)
+
+
+def test_table_rows_are_told_from_a_lone_pipe_run():
+    body = "新版办公套件的几款产品在授权方式和文件格式支持上各有不同，下面的表格列出了它们的区别。"
+    table = ["软件 | 授权 | 平台", "甲 | 免费 | 全平台", "乙 | 收费 | 仅桌面"]
+    lone = "01月02日|某地新闻标题|词一|词二|词三"
+    cols = _layout_columns([body, *table, body, lone, body, "一 | 二 | 三", "甲|乙"], 26, 1)[:, 0]
+    assert cols.tolist() == [0, 1, 1, 1, 0, 0, 0, 0, 0]  # rows of one table; the lone run and a
+    # line with a different cell count are no table
 
 
 def test_list_runs_carry_their_overlap_with_the_article():
