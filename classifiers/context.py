@@ -104,41 +104,38 @@ def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray)
         gap_after = np.where(idx > last, cum - nonbody - cum[last], 0.0)
         first_cum = cum[first] - nonbody[first]
         gap_before = np.where(idx < first, first_cum - cum, 0.0)
-    content_run = np.zeros(n, dtype=np.float32)  # length of the content-like run the line sits in
-    run = 0
-    for i in range(n):
-        run = run + 1 if nonbody[i] == 0 else 0
-        content_run[i] = run
+    # Length of the content-like run each line sits in (0 for a non-content line).
+    last_break = np.maximum.accumulate(np.where(nonbody > 0, idx, -1))
+    content_run = np.where(nonbody > 0, 0, idx - last_break).astype(np.float32)
     before = (idx < first).astype(np.float32)
     lines_after = np.clip(idx - last, 0, 12) / 12.0 * after
     lines_before = np.clip(first - idx, 0, 12) / 12.0 * before
     cols = [p]
     logp = np.log(np.clip(p, 1e-4, 1.0))
     cols.append(logp)
+    # Neighbours by slicing zero-padded copies: no per-offset index arithmetic.
+    pad = 3
+    padded = np.zeros((n + 2 * pad, k), dtype=np.float32)
+    padded[pad : pad + n] = p
+    there = np.zeros(n + 2 * pad, dtype=np.float32)
+    there[pad : pad + n] = 1.0
+
+    def near(a: np.ndarray, off: int) -> np.ndarray:
+        return a[pad + off : pad + off + n]
+
     for off in OFFSETS:
-        shifted = np.full((n, k), 0.0, dtype=np.float32)
-        present = np.zeros((n, 1), dtype=np.float32)
-        src = idx + off
-        ok = (src >= 0) & (src < n)
-        shifted[ok] = p[src[ok]]
-        present[ok] = 1.0
-        cols.extend([shifted, present])
-    bad = p[:, 1] + p[:, 2]
+        cols.extend([near(padded, off), near(there, off)[:, None]])
+    bad = np.zeros(n + 2 * pad, dtype=np.float32)
+    bad[pad : pad + n] = p[:, 1] + p[:, 2]
     window = np.zeros(n, dtype=np.float32)
     wcount = np.zeros(n, dtype=np.float32)
-    for off in range(-3, 4):
-        if off == 0:
-            continue
-        src = idx + off
-        ok = (src >= 0) & (src < n)
-        window[ok] += bad[src[ok]]
-        wcount[ok] += 1
+    for off in (-3, -2, -1, 1, 2, 3):
+        window += near(bad, off)
+        wcount += near(there, off)
     window = window / np.maximum(1, wcount)
     boiler_window = np.zeros(n, dtype=np.float32)
     for off in (-2, -1, 1, 2):
-        src = idx + off
-        ok = (src >= 0) & (src < n)
-        boiler_window[ok] += p[src[ok], 3] / 4
+        boiler_window += near(padded, off)[:, 3] / 4
     has_layout = float((layout[:, 4] == 0).any() or (layout[:, 5] > 0).any() or (layout[:, 6] > 0).any())
     shape = np.zeros((n, N_LAYOUT), dtype=np.float32)
     overlap = body_overlap([line.text for line in lines], body)

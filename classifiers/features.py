@@ -39,7 +39,7 @@ _CONTACT = re.compile(
     r"|(?:vx|加v|薇信|威信|进群|加群|群号))"
 )  # bare "qq" / "微信" are not contacts (news about the apps names them all the time); a LINE
 # or Telegram handle is one only with its "@" ("@daily" alone is a cron keyword)
-_SENT_END = re.compile(r"[。！？!?…”」』）)\]]\s*$")
+SENTENCE_ENDS = tuple("。！？!?…”」』）)]")
 _QUOTES = re.compile(r"[《》“”【】「」]")
 
 SHAPE_NAMES = (
@@ -115,8 +115,9 @@ def shape_matrix(raw: Sequence[str], normal: Sequence[str], compacts: Sequence[s
         pieces = [p for p in _SEP.split(text) if p.strip()]
         out[i, 5] = math.log1p(max(0, len(pieces) - 1))
         out[i, 6] = 1.0 if ("|" in text or "丨" in text) else 0.0
-        out[i, 7] = 1.0 if _SENT_END.search(text) else 0.0
-        out[i, 8] = 1.0 if _DATE_PREFIX.match(text) else 0.0
+        out[i, 7] = 1.0 if text.rstrip().endswith(SENTENCE_ENDS) else 0.0
+        dated = text[:1].isdigit()  # both date patterns start with a digit (views strip lines)
+        out[i, 8] = 1.0 if dated and _DATE_PREFIX.match(text) else 0.0
         if "." in text or "://" in text:  # the cheap test first: most lines hold no domain
             out[i, 9] = min(3, len(_DOMAIN.findall(text)))
         out[i, 10] = min(3, len(_CONTACT.findall(text)))
@@ -125,7 +126,7 @@ def shape_matrix(raw: Sequence[str], normal: Sequence[str], compacts: Sequence[s
         out[i, 13] = math.log1p(sum(len(p) for p in pieces) / max(1, len(pieces)))
         # Three or more short pieces and no sentence: a keyword run, a tag line or a menu.
         out[i, 16] = 1.0 if len(pieces) >= 3 and max(len(p.strip()) for p in pieces) <= 8 else 0.0
-        out[i, 17] = 1.0 if _NUMERIC_DATE_PREFIX.match(text) else 0.0
+        out[i, 17] = 1.0 if dated and _NUMERIC_DATE_PREFIX.match(text) else 0.0
     return out
 
 
