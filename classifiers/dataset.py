@@ -509,6 +509,8 @@ def _isolated(
     for text, src in extra_content:
         if rng.random() < scale:
             out.append(Example(text, "content", src))
+    # Generic section headings ("结语", "常见问题") share no word with any article: without them
+    # stage 1 reads some as boilerplate ("下一步") or worse.
     for h in section_headings("train"):
         out.append(Example(h, "content", "section-heading", weight=3.0))
     for t in hard:

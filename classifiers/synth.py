@@ -346,13 +346,14 @@ SECTION_HEADINGS = (
 
 SPAM_END_SHARE = 0.1  # injected lines that close like a sentence ("速来！", "激情视频……")
 SPAM_ENDINGS = ("。", "！", "!!", "……", "～", "？", "…")
+_CLOSED = tuple("。！？!?…～")
 
 
 def spam_line(template: str, rng: random.Random, pools: Pools) -> str:
     """A filled spam/adult template, now and then closed like a sentence: a sentence's end must
     not read as the mark of a paragraph."""
     text = fill(template, rng, pools)
-    if rng.random() < SPAM_END_SHARE and not text.endswith(tuple("。！？!?…～")):
+    if rng.random() < SPAM_END_SHARE and not text.endswith(_CLOSED):
         text += rng.choice(SPAM_ENDINGS)
     return text
 

@@ -137,7 +137,7 @@ def test_section_headings_split_three_ways():
 def test_page_titles_headings_and_captions_come_from_the_article():
     """Never another story's headline: only the article's title, its clauses or a generic heading."""
     c = dataset.load_corpora(Path(__file__).resolve().parent / "data_classifier")
-    articles = [dict(a, paragraphs=a["paragraphs"]) for a in c.articles if a.get("paragraphs")]
+    articles = [a for a in c.articles if a.get("paragraphs")]
     pages = dataset._pages(c, articles, c.headlines, [], [], "test", random.Random(5), 200, ())
     sections = set(dataset.section_headings("test"))
     titles = {a.get("title") for a in articles}
