@@ -78,12 +78,13 @@ def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray)
                 line.tag in HEADING_TAGS,
                 line.tag in LIST_TAGS,
                 line.tag == "text",
+                t.count("|"),
             )
             for line in lines
             for t in (line.text.rstrip(),)
         ],
         dtype=np.float32,
-    ).reshape(n, 10)
+    ).reshape(n, 11)
     lengths = layout[:, 0]
     sentence = layout[:, 1] > 0
     # Body lines: content-like and either long or a finished sentence (headlines rarely end in 。).
@@ -125,8 +126,7 @@ def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray)
 
     for off in OFFSETS:
         cols.extend([near(padded, off), near(there, off)[:, None]])
-    bad = np.zeros(n + 2 * pad, dtype=np.float32)
-    bad[pad : pad + n] = p[:, 1] + p[:, 2]
+    bad = padded[:, 1] + padded[:, 2]
     window = np.zeros(n, dtype=np.float32)
     wcount = np.zeros(n, dtype=np.float32)
     for off in (-3, -2, -1, 1, 2, 3):
@@ -152,7 +152,7 @@ def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray)
     shape[:, 25] = np.where(short, run_overlap[run_id], 0.0)
     # Table rows: a line of three or more pipe-separated cells next to a line with as many cells.
     # An injected pipe run stands alone or among lines of other shapes.
-    pipes = np.fromiter((line.text.count("|") for line in lines), dtype=np.int64, count=n)
+    pipes = layout[:, 10]
     row = pipes >= 2
     same = np.zeros(n, dtype=bool)
     same[1:] |= row[1:] & (pipes[1:] == pipes[:-1])

@@ -407,12 +407,9 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
         per_article=3,
     )
     # ---- stage 2 pages; every third stage-2 article and headline builds the calibration pages
-    s2_arts = [a for j, a in enumerate(art_parts["stage2"]) if j % CALIB_EVERY]
-    s2_heads = [h for j, h in enumerate(head_parts["stage2"]) if j % CALIB_EVERY]
-    cal_arts = [a for j, a in enumerate(art_parts["stage2"]) if not j % CALIB_EVERY]
-    cal_heads = [h for j, h in enumerate(head_parts["stage2"]) if not j % CALIB_EVERY]
-    s2_sms = [t for j, t in enumerate(sms_spam["stage2"]) if j % CALIB_EVERY]
-    cal_sms = [t for j, t in enumerate(sms_spam["stage2"]) if not j % CALIB_EVERY]
+    s2_arts, cal_arts = _calib_split(art_parts["stage2"])
+    s2_heads, cal_heads = _calib_split(head_parts["stage2"])
+    s2_sms, cal_sms = _calib_split(sms_spam["stage2"])
     stage2_pages = _pages(
         c,
         s2_arts or art_parts["stage2"],
@@ -438,6 +435,14 @@ def build(c: Corpora, seed: int = 13, *, scale: float = 1.0, only_test: bool = F
     lex_terms = pools.adult + pools.gamble + pools.ads
     content_sample = [e.text for e in stage1 if e.label == "content"][:20000]
     return Splits(stage1, calib, stage2_pages, test, lex_terms, content_sample, calib_pages)
+
+
+def _calib_split(items: list) -> tuple[list, list]:
+    """(stage-2 items, calibration items): every CALIB_EVERY-th item builds calibration pages."""
+    return (
+        [x for j, x in enumerate(items) if j % CALIB_EVERY],
+        [x for j, x in enumerate(items) if not j % CALIB_EVERY],
+    )
 
 
 def sizes(splits: Splits) -> dict:
