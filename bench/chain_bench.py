@@ -76,7 +76,7 @@ class Timer:
 
 
 def load_classifier(model: str | None = None):
-    from classifiers.model import load_classifier as load
+    from newsclean.classifiers.model import load_classifier as load
 
     return load(model)
 
@@ -84,7 +84,7 @@ def load_classifier(model: str | None = None):
 def run_chain(pages: list[BenchPage], classifier) -> dict:
     """Clean every page with clean_document; time, outcome counts and the articles' paragraphs."""
     from newsclean.chain import clean_document
-    from newsclean.errors import NewscleanError
+    from newsclean.core.errors import NewscleanError
 
     outcomes: Counter = Counter()
     paragraphs: dict[str, list[str] | None] = {}
@@ -180,7 +180,7 @@ def run_trafilatura_apart(count: int, seed: int, repeat: int) -> dict:
 def compare_speed(pages: list[BenchPage], classifier, repeat: int, count: int, seed: int) -> dict:
     """The whole chain in this process and trafilatura in a clean child, on the same pages."""
     from newsclean.chain import clean_document
-    from newsclean.errors import NewscleanError
+    from newsclean.core.errors import NewscleanError
 
     def chain(page: BenchPage):
         try:
@@ -272,7 +272,7 @@ def run_step_profile(pages: list[BenchPage], classifier, repeat: int = 3) -> dic
     ``other`` is clean_document's own time outside the wrapped steps (its glue code).
     """
     from newsclean.chain import clean_document
-    from newsclean.errors import NewscleanError
+    from newsclean.core.errors import NewscleanError
 
     totals: Counter = Counter()
     batches: list[list] = []
@@ -363,7 +363,7 @@ def run_classifier(lines: list, batches: list[list], classifier, single_sample: 
 def run_memory(pages: list[BenchPage], classifier) -> dict:
     """tracemalloc's peak for the worst single page and over the whole run, plus ru_maxrss."""
     from newsclean.chain import clean_document
-    from newsclean.errors import NewscleanError
+    from newsclean.core.errors import NewscleanError
 
     gc.collect()
     tracemalloc.start()
@@ -394,7 +394,7 @@ def run_memory(pages: list[BenchPage], classifier) -> dict:
 def run_profile(pages: list[BenchPage], classifier, top: int = 25) -> dict:
     """cProfile over the chain: hot spots by own time and cumulative time, watched calls per page."""
     from newsclean.chain import clean_document
-    from newsclean.errors import NewscleanError
+    from newsclean.core.errors import NewscleanError
 
     prof = cProfile.Profile()
     prof.enable()
@@ -610,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip", action="append", default=[], choices=["opencc", "memory", "profile"], help="skip a part"
     )
     args = parser.parse_args(argv)
-    from newsclean.errors import NewscleanError
+    from newsclean.core.errors import NewscleanError
 
     try:
         figures = run(

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifiers import dataset  # noqa: E402
-from classifiers.model import load_classifier  # noqa: E402
-from newsclean.errors import InputError  # noqa: E402
+from newsclean.classifiers import dataset  # noqa: E402
+from newsclean.classifiers.model import load_classifier  # noqa: E402
+from newsclean.core.errors import InputError  # noqa: E402
 
 TARGET = 20_000
 

@@ -66,7 +66,7 @@ class NoopSpider(scrapy.Spider):
             yield response.follow(url, callback=self.parse)
 
 settings = Settings()
-settings.setmodule("newsclean.settings", priority="project")
+settings.setmodule("newsclean.crawling.settings", priority="project")
 settings.set("ITEM_PIPELINES", {}, priority="cmdline")
 for item in sys.argv[3:]:
     k, _, v = item.partition("=")
@@ -120,7 +120,16 @@ def newsclean_crawl(origin: str, work: Path, model: str | None) -> dict:
         "utf-8",
     )
     out = work / "out"
-    cmd = [sys.executable, "-m", "newsclean.crawl", "--sources", str(sources), "--output", str(out), "-q"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "newsclean.commands.crawl",
+        "--sources",
+        str(sources),
+        "--output",
+        str(out),
+        "-q",
+    ]
     for k, v in BENCH_SETTINGS.items():
         cmd += ["-s", f"{k}={v}"]
     if model:

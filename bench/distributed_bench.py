@@ -43,7 +43,7 @@ def worker_cmd(sources: Path, out: Path, redis_url: str, extra: dict[str, str]) 
     cmd = [
         sys.executable,
         "-m",
-        "newsclean.crawl",
+        "newsclean.commands.crawl",
         "--sources",
         str(sources),
         "--output",

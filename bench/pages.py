@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from newsclean.paths import PROJECT_ROOT, shared_dir
+from newsclean.core.paths import PROJECT_ROOT, shared_dir
 
 PAGES_DIR = PROJECT_ROOT / "tests" / "pages"
 

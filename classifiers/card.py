@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from classifiers.dataset import LABELS, Splits
-from classifiers.features import SHAPE_NAMES
-from classifiers.fit import CONTENT_COST, COST_TOLERANCE
-from classifiers.metrics import BOOTSTRAP_ROUNDS, TARGETS, interval_text
-from classifiers.model import NPZ_NAME, LineClassifier
+from newsclean.classifiers.dataset import Splits
+from newsclean.classifiers.features import SHAPE_NAMES
+from newsclean.classifiers.fit import CONTENT_COST, COST_TOLERANCE
+from newsclean.classifiers.metrics import BOOTSTRAP_ROUNDS, TARGETS, interval_text
+from newsclean.classifiers.model import NPZ_NAME, LineClassifier
+from newsclean.core.labels import LABELS
 
 
 def _pct(x: float) -> str:

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from classifiers.features import SHAPE_NAMES
-from classifiers.text import NOT_KEPT
-from pipelines.types import Line
+from newsclean.classifiers.features import SHAPE_NAMES
+from newsclean.classifiers.text import NOT_KEPT
+from newsclean.core.types import Line
 
 OFFSETS = (-2, -1, 1, 2)
 BODY_MIN_CHARS = 50  # a "long content-like line": the article body's paragraphs

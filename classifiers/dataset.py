@@ -18,14 +18,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifiers import synth
-from classifiers.text import to_simplified
-from newsclean.errors import InputError
-from newsclean.paths import shared_dir
-from pipelines.types import Line
+from newsclean.classifiers import synth
+from newsclean.classifiers.text import to_simplified
+from newsclean.core.errors import InputError
+from newsclean.core.labels import LABELS
+from newsclean.core.paths import shared_dir
+from newsclean.core.types import Line
 
 _PIECE_SPLIT = re.compile(r"[,，:：!！?？;；、\s]+")
-LABELS = ("content", "spam", "adult", "boilerplate")
 LOCAL_DATA = Path(__file__).resolve().parent / "data"
 
 REQUIRED_FILES = (

@@ -7,10 +7,10 @@ import argparse
 import time
 from pathlib import Path
 
-from classifiers import dataset, metrics
-from classifiers.baseline import KeywordFilter
-from classifiers.model import load_classifier
-from newsclean.errors import InputError
+from newsclean.classifiers import dataset, metrics
+from newsclean.classifiers.baseline import KeywordFilter
+from newsclean.classifiers.model import load_classifier
+from newsclean.core.errors import InputError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from classifiers.text import compact_many, compact_normalised, views
+from newsclean.classifiers.text import compact_many, compact_normalised, views
 
 N_FEATURES = 2**18
 NGRAM_RANGE = (1, 3)

@@ -17,10 +17,11 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
-from classifiers.context import context_features
-from classifiers.dataset import LABELS, Example, Splits
-from classifiers.features import N_FEATURES, Featurizer, choose_lexicon_buckets
-from classifiers.model import LineClassifier, decide
+from newsclean.classifiers.context import context_features
+from newsclean.classifiers.dataset import Example, Splits
+from newsclean.classifiers.features import N_FEATURES, Featurizer, choose_lexicon_buckets
+from newsclean.classifiers.model import LineClassifier, decide
+from newsclean.core.labels import LABELS
 
 MLP_HIDDEN = (64, 32)
 MLP_MEMBERS = 5

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_curve, precision_recall_fscore_support
 
-from classifiers.dataset import LABELS, Example
-from classifiers.model import decide
+from newsclean.classifiers.dataset import Example
+from newsclean.classifiers.model import decide
+from newsclean.core.labels import LABELS
 
 TARGETS = {"spam_adult_kept": 0.005, "content_removed": 0.002, "hard_negative_kept": 1.0}
 BOOTSTRAP_ROUNDS = 1000

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.context import CONTENT, context_features
-from classifiers.features import SHAPE_NAMES, Featurizer
-from newsclean.errors import ModelError
-from pipelines.types import Line
+from newsclean.classifiers.context import CONTENT, context_features
+from newsclean.classifiers.features import SHAPE_NAMES, Featurizer
+from newsclean.core.errors import ModelError
+from newsclean.core.types import Line
 
 FORMAT = "newsclean-lines/1"
 MODELS_DIR = Path(__file__).resolve().parent / "models"

@@ -24,10 +24,9 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newsclean.errors import InputError
+from newsclean.core.errors import InputError
+from newsclean.core.labels import LABELS, REASONS
 
-LABELS = ("content", "spam", "adult", "boilerplate")  # what ``newsclean train --extra`` accepts
-REASONS = ("spam", "adult", "boilerplate", "hidden", "metadata", "duplicate")  # article.removed[].reason
 EXPORT_FILENAME = "newsclean-corrections.jsonl"
 DATA_ELEMENT_ID = "review-data"
 

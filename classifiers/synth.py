@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifiers.text import to_traditional
-from pipelines.types import Line
+from newsclean.classifiers.text import to_traditional
+from newsclean.core.types import Line
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

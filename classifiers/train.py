@@ -17,12 +17,12 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from classifiers import dataset, fit, metrics
-from classifiers.baseline import KeywordFilter
-from classifiers.card import write_card
-from classifiers.features import N_FEATURES
-from classifiers.model import ACTIVE_DIR, MODELS_DIR, LineClassifier, load_classifier
-from newsclean.errors import InputError, ModelError
+from newsclean.classifiers import dataset, fit, metrics
+from newsclean.classifiers.baseline import KeywordFilter
+from newsclean.classifiers.card import write_card
+from newsclean.classifiers.features import N_FEATURES
+from newsclean.classifiers.model import ACTIVE_DIR, MODELS_DIR, LineClassifier, load_classifier
+from newsclean.core.errors import InputError, ModelError
 
 DEFAULT_SEED = 13
 GATE_RATE_SLACK = 0.0002

@@ -11,20 +11,20 @@ from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from newsclean.article import build_article
-from newsclean.errors import NoArticleError
-from pipelines.classify import decide
-from pipelines.decode import decode_bytes, looks_like_html
-from pipelines.domclean import clean_dom
-from pipelines.extract import extract_html
-from pipelines.lines import to_lines, unreadable_lines
-from pipelines.metalines import split_metadata
-from pipelines.normalise import normalise_lines, normalise_meta, traditional_chars
-from pipelines.textdump import extract_text
-from pipelines.types import Removed
+from newsclean.core.errors import NoArticleError
+from newsclean.core.types import Removed
+from newsclean.pipelines.article import build_article
+from newsclean.pipelines.classify import decide
+from newsclean.pipelines.decode import decode_bytes, looks_like_html
+from newsclean.pipelines.domclean import clean_dom
+from newsclean.pipelines.extract import extract_html
+from newsclean.pipelines.lines import to_lines, unreadable_lines
+from newsclean.pipelines.metalines import split_metadata
+from newsclean.pipelines.normalise import normalise_lines, normalise_meta, traditional_chars
+from newsclean.pipelines.textdump import extract_text
 
 if TYPE_CHECKING:
-    from classifiers.model import LineClassifier
+    from newsclean.classifiers.model import LineClassifier
 
 MIN_ARTICLE_CHARS = 30  # below this what is left is a stray line, not an article body
 
@@ -45,7 +45,7 @@ def clean_document(
     Raises NotADocumentError for binary or empty data and NoArticleError when no body is left.
     """
     if classifier is None:
-        from classifiers.model import load_classifier
+        from newsclean.classifiers.model import load_classifier
 
         classifier = load_classifier()
     text = decode_bytes(data, content_type).text if isinstance(data, bytes) else data

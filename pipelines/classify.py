@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipelines.types import Line
+from newsclean.core.types import Line
 
 if TYPE_CHECKING:
-    from classifiers.model import LineClassifier
+    from newsclean.classifiers.model import LineClassifier
 
 MIN_DUPLICATE_CHARS = 10  # short repeats ("01", "图") are layout, not copied paragraphs
 

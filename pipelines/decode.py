@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
-from newsclean.errors import NotADocumentError
+from newsclean.core.errors import NotADocumentError
 
 SNIFF_BYTES = 8192  # how much of the page the binary and markup checks look at
 PLAUSIBILITY_SAMPLE = 20_000  # characters scored when telling GB from Big5

@@ -23,8 +23,8 @@ from bs4 import (
 )
 from soupsieve import SelectorSyntaxError
 
-from pipelines.decode import sanitize_text
-from pipelines.types import Removed
+from newsclean.core.types import Removed
+from newsclean.pipelines.decode import sanitize_text
 
 # Elements whose content is never page text.
 DROP_TAGS = (

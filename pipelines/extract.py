@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
-from pipelines.metalines import (
+from newsclean.core.types import Block, Extracted, Metadata
+from newsclean.pipelines.metalines import (
     author_from,
     is_date_line,
     iso_date,
@@ -22,7 +23,6 @@ from pipelines.metalines import (
     keywords_from,
     source_from,
 )
-from pipelines.types import Block, Extracted, Metadata
 
 _BLOCK_TAGS_TEXT = (
     "address article aside blockquote caption center dd details dialog div dl dt fieldset figcaption "

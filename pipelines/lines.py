@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.types import Block, Line
+from newsclean.core.types import Block, Line
 
 
 def to_lines(blocks: list[Block]) -> list[Line]:

@@ -1,6 +1,6 @@
 """Page metadata lines (date, 来源, 作者, 关键词, view counter, repeated title) out of the body.
 
-The same text helpers read metadata from HTML blocks in :mod:`pipelines.extract`, so a page and
+The same text helpers read metadata from HTML blocks in :mod:`newsclean.pipelines.extract`, so a page and
 its plain-text dump give the same metadata. A line only counts as metadata when its whole shape
 says so: "2025年7月1日，某公司宣布……" starts with a date but is a sentence, and stays.
 """
@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import replace
 from datetime import datetime
 
-from pipelines.types import Line, Metadata, Removed
+from newsclean.core.types import Line, Metadata, Removed
 
 CHINA_OFFSET = "+08:00"  # pages without an offset are dated in China Standard Time
 HEADER_LINES = 15  # the page header (title, date, source, counter) sits within this many lines

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import opencc
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
-from pipelines.types import Line, Metadata
+from newsclean.core.types import Line, Metadata
 
 DetectorFactory.seed = 0  # langdetect is random by default; the same page must give the same answer
 

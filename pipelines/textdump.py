@@ -1,13 +1,13 @@
 """A plain-text dump (one paragraph per line, as saved by a reader) into blocks.
 
 A dump has no markup to tell the article from the page around it, so every line is a
-candidate body block; metadata lines are found later by :mod:`pipelines.metalines`.
+candidate body block; metadata lines are found later by :mod:`newsclean.pipelines.metalines`.
 """
 
 from __future__ import annotations
 
-from pipelines.decode import sanitize_text
-from pipelines.types import Block, Extracted, Metadata
+from newsclean.core.types import Block, Extracted, Metadata
+from newsclean.pipelines.decode import sanitize_text
 
 
 def extract_text(text: str) -> Extracted:

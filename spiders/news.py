@@ -31,10 +31,10 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet import task
 
-from newsclean.crawlrun import CrawlRun, LockHeldError
-from newsclean.errors import NewscleanError
-from newsclean.items import ArticleItem
-from newsclean.sources import Site, load_sources
+from newsclean.core.errors import NewscleanError
+from newsclean.crawling.crawlrun import CrawlRun, LockHeldError
+from newsclean.crawling.items import ArticleItem
+from newsclean.crawling.sources import Site, load_sources
 
 progress_log = logging.getLogger("newsclean.progress")
 
@@ -127,7 +127,7 @@ class NewsSpider(SitemapSpider):
         settings = self.crawler.settings
         self._cleaner = load_object(settings.get("NEWSCLEAN_CLEANER", "newsclean.chain.clean_document"))
         if settings.getbool("NEWSCLEAN_LOAD_CLASSIFIER", True):
-            from classifiers.model import load_classifier
+            from newsclean.classifiers.model import load_classifier
 
             self.classifier = load_classifier(settings.get("NEWSCLEAN_MODEL") or None)
 

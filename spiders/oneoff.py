@@ -1,7 +1,7 @@
 """A spider that fetches a fixed list of URLs once, for ``newsclean clean URL``.
 
 It exists so one-off fetches go through the same Scrapy machinery as crawls: robots.txt,
-user agent, retries, timeouts and the download size cap all come from newsclean.settings.
+user agent, retries, timeouts and the download size cap all come from newsclean.crawling.settings.
 """
 
 from __future__ import annotations

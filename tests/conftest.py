@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsclean.paths import PROJECT_ROOT, shared_dir
+from newsclean.core.paths import PROJECT_ROOT, shared_dir
 
 SHARED = shared_dir()
 TESTS_DIR = Path(__file__).resolve().parent

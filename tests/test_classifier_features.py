@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers import dataset, synth
-from classifiers.context import N_LAYOUT, OFFSETS, body_overlap, context_features
-from classifiers.features import N_FEATURES, SHAPE_NAMES, hash_ngrams, shape_matrix
-from classifiers.fit import choose_threshold
-from classifiers.metrics import page_bootstrap
-from classifiers.text import views
-from pipelines.types import Line
+from newsclean.classifiers import dataset, synth
+from newsclean.classifiers.context import N_LAYOUT, OFFSETS, body_overlap, context_features
+from newsclean.classifiers.features import N_FEATURES, SHAPE_NAMES, hash_ngrams, shape_matrix
+from newsclean.classifiers.fit import choose_threshold
+from newsclean.classifiers.metrics import page_bootstrap
+from newsclean.classifiers.text import views
+from newsclean.core.types import Line
 
 
 def _shape(text: str) -> dict[str, float]:

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers import dataset, train
-from classifiers.baseline import KeywordFilter
-from classifiers.model import load_classifier
-from classifiers.text import compact, compact_many
-from newsclean.errors import InputError, ModelError
-from pipelines.types import Line
+from newsclean.classifiers import dataset, train
+from newsclean.classifiers.baseline import KeywordFilter
+from newsclean.classifiers.model import load_classifier
+from newsclean.classifiers.text import compact, compact_many
+from newsclean.core.errors import InputError, ModelError
+from newsclean.core.types import Line
 
 DATA = Path(__file__).resolve().parent / "data_classifier"
 SCALE = 0.02

@@ -12,10 +12,10 @@ from pathlib import Path
 import opencc
 import pytest
 
-from classifiers import train
-from classifiers.metrics import TARGETS
-from classifiers.model import ACTIVE_DIR, load_classifier
-from pipelines.types import Line
+from newsclean.classifiers import train
+from newsclean.classifiers.metrics import TARGETS
+from newsclean.classifiers.model import ACTIVE_DIR, load_classifier
+from newsclean.core.types import Line
 from tests.conftest import needs_shared
 
 PINYIN = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+\)")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newsclean.schema import article_errors
+from newsclean.core.schema import article_errors
 from tests.conftest import needs_shared
 
 PARAS = [
@@ -41,7 +41,7 @@ PURE_SPAM = """<html><head><meta charset="utf-8"><title>免费看片</title></he
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "newsclean.cli", *args], input=stdin, capture_output=True, timeout=180
+        [sys.executable, "-m", "newsclean.commands.cli", *args], input=stdin, capture_output=True, timeout=180
     )
 
 

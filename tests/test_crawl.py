@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for tests.site
 
-from newsclean.paths import PROJECT_ROOT
+from newsclean.core.paths import PROJECT_ROOT
 from tests.site.generator import article_text, build_site
 from tests.site.runner import (
     articles,

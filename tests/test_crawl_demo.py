@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from newsclean.demo import DEMO_SITE
-from newsclean.paths import PROJECT_ROOT
+from newsclean.commands.demo import DEMO_SITE
+from newsclean.core.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ def test_demo_site_is_complete():
 
 
 def test_demo_crawls_the_bundled_site(tmp_path):
-    cmd = [sys.executable, "-m", "newsclean.demo", "--output", str(tmp_path), "-q"]
+    cmd = [sys.executable, "-m", "newsclean.commands.demo", "--output", str(tmp_path), "-q"]
     if os.environ.get("NEWSCLEAN_TEST_MODEL"):
         cmd += ["--model", os.environ["NEWSCLEAN_TEST_MODEL"]]
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from newsclean.crawlrun import CrawlRun, LockHeldError
-from newsclean.seenstore import SqliteSeenStore
+from newsclean.crawling.crawlrun import CrawlRun, LockHeldError
+from newsclean.crawling.seenstore import SqliteSeenStore
 
 TEXT_A = (
     "国产开源数据库项目发布新版本，查询优化器重写后复杂联表查询的耗时平均下降四成，社区贡献者超过两千人。"

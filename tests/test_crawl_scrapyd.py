@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from newsclean.paths import PROJECT_ROOT
+from newsclean.core.paths import PROJECT_ROOT
 
 PROJECT_PARTS = [
     "scrapy.cfg",
+    "setup.py",
     "pyproject.toml",
     "README.md",
     "newsclean",
@@ -41,7 +42,7 @@ def test_scrapy_cfg_has_a_deploy_target():
 
     cfg = configparser.ConfigParser()
     cfg.read(PROJECT_ROOT / "scrapy.cfg")
-    assert cfg["settings"]["default"] == "newsclean.settings"
+    assert cfg["settings"]["default"] == "newsclean.crawling.settings"
     assert any(s == "deploy" or s.startswith("deploy:") for s in cfg.sections())
 
 
@@ -67,16 +68,23 @@ def test_scrapyd_deploy_builds_an_egg_that_lists_news(tmp_path):
     with zipfile.ZipFile(egg) as z:
         names = set(z.namelist())
         entry_points = z.read("EGG-INFO/entry_points.txt").decode()
-    assert {"spiders/news.py", "newsclean/settings.py", "pipelines/scrapy_pipelines.py"} <= names
+    assert {
+        "newsclean/spiders/news.py",
+        "newsclean/crawling/settings.py",
+        "newsclean/crawling/pipelines.py",
+        "newsclean/pipelines/decode.py",
+        "newsclean/classifiers/models/active/model.npz",
+    } <= names
+    assert not any(n.startswith(("spiders/", "pipelines/", "classifiers/")) for n in names)
     assert "newsclean/demo_site/index.html" in names
-    assert "settings = newsclean.settings" in entry_points
+    assert "settings = newsclean.crawling.settings" in entry_points
 
     # what scrapyd does with it: the egg first on the path, the settings module from its entry point
     empty = tmp_path / "elsewhere"
     empty.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(egg), "SCRAPY_SETTINGS_MODULE": "newsclean.settings"}
+    env = {**os.environ, "PYTHONPATH": str(egg), "SCRAPY_SETTINGS_MODULE": "newsclean.crawling.settings"}
     code = (
-        "import sys, spiders.news as m; print(m.__file__); "
+        "import sys, newsclean.spiders.news as m; print(m.__file__); "
         "from scrapy.cmdline import execute; sys.argv = ['scrapy', 'list']; execute()"
     )
     listed = subprocess.run(

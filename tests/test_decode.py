@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsclean.errors import NotADocumentError
-from pipelines.decode import decode_bytes, looks_like_html
+from newsclean.core.errors import NotADocumentError
+from newsclean.pipelines.decode import decode_bytes, looks_like_html
 
 SIMPLIFIED = "市气象台今晨发布消息，受冷空气影响，本周末全市将出现明显降温，最低气温可能跌破零度。"
 TRADITIONAL = "本週末臺北市將迎來寒流，氣象局提醒民眾出門注意保暖，夜間最低溫可能降至十度以下。"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from newsclean.paths import PROJECT_ROOT
+from newsclean.core.paths import PROJECT_ROOT
 from tests.redis_server import RedisServer, persistent_redis_server, redis_server  # noqa: F401
 from tests.site.generator import build_site
 from tests.site.runner import TEST_SETTINGS, crawl_cmd, env, paths, write_sources
@@ -37,8 +37,8 @@ SPIDER = "news"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     if not os.environ.get("NEWSCLEAN_TEST_CLEANER"):
-        from classifiers.model import load_classifier
-        from newsclean.errors import NewscleanError
+        from newsclean.classifiers.model import load_classifier
+        from newsclean.core.errors import NewscleanError
 
         try:
             load_classifier(os.environ.get("NEWSCLEAN_TEST_MODEL") or None)
@@ -271,7 +271,7 @@ def test_scrapy_crawl_command_shares_the_crawl_too(site, server, redis_server, t
     for p in procs:
         rc, _, err = finish(p)
         assert rc == 0, err[-3000:]
-        assert "newsclean.redis_crawl.SharedScheduler" in err
+        assert "newsclean.distributed.redis_crawl.SharedScheduler" in err
         stats = err[err.rfind("Dumping Scrapy stats") :]
         assert "'finish_reason': 'finished'" in stats
     check_exactly_once(site, exported(tmp_path / "s0", tmp_path / "s1"))

@@ -18,23 +18,23 @@ from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
-from newsclean.distributed import (
+from newsclean.core.errors import InputError
+from newsclean.crawling.robots import RobotsTxtMiddleware
+from newsclean.distributed.addon import (
     DistributedAddon,
     distributed_settings,
     idle_timeout,
     settings_from_args,
     worker_id,
 )
-from newsclean.errors import InputError
-from newsclean.redis_crawl import (
+from newsclean.distributed.redis_crawl import (
     JsonRequestCodec,
     SharedClaimPipeline,
     SharedCrawlWorker,
     SharedScheduler,
     SharedSeenFilter,
 )
-from newsclean.redis_store import RedisUnavailableError
-from newsclean.robots import RobotsTxtMiddleware
+from newsclean.distributed.store import RedisUnavailableError
 from tests.redis_server import free_port, redis_server, redis_url  # noqa: F401
 
 pytestmark = pytest.mark.redis
@@ -206,13 +206,13 @@ def test_unreachable_redis_at_scheduler_start():
 
 
 def test_addon_switches_the_mode_on_only_with_a_url(redis_url):  # noqa: F811
-    from newsclean import settings as project_settings
+    from newsclean.crawling import settings as project_settings
 
     plain = Settings({"SCHEDULER": "scrapy.core.scheduler.Scheduler"})
     DistributedAddon().update_settings(plain)
     assert plain["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
     project = {
-        "ADDONS": {"newsclean.distributed.DistributedAddon": 0},
+        "ADDONS": {"newsclean.distributed.addon.DistributedAddon": 0},
         "REDIS_URL": redis_url,
         "DUPEFILTER_CLASS": "scrapy.dupefilters.RFPDupeFilter",  # a project-wide choice...
         # the project's robots.txt fix (a worker joining a running crawl pops many URLs at once)
@@ -221,7 +221,7 @@ def test_addon_switches_the_mode_on_only_with_a_url(redis_url):  # noqa: F811
     crawler = get_crawler(TinySpider, project)
     crawler._apply_settings()
     s = crawler.settings
-    assert s["SCHEDULER"] == "newsclean.redis_crawl.SharedScheduler"
+    assert s["SCHEDULER"] == "newsclean.distributed.redis_crawl.SharedScheduler"
     assert s["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"  # ...gives way
     assert s.getbool("SCHEDULER_PERSIST")
     from scrapy.utils.conf import build_component_list
@@ -282,8 +282,8 @@ def test_claim_withdrawn_when_the_line_is_not_written(redis_url):  # noqa: F811
     from scrapy.exceptions import DropItem
     from twisted.python.failure import Failure
 
-    from newsclean.items import ArticleItem
-    from newsclean.redis_store import RedisSeenStore
+    from newsclean.crawling.items import ArticleItem
+    from newsclean.distributed.store import RedisSeenStore
 
     crawler = get_crawler(TinySpider, {"REDIS_URL": redis_url})
     pipeline = SharedClaimPipeline.from_crawler(crawler)
@@ -313,7 +313,7 @@ def test_crawls_without_redis_never_import_it():
     code = (
         "import sys; sys.modules['redis'] = sys.modules['scrapy_redis'] = None\n"
         "from scrapy.settings import Settings\n"
-        "from newsclean.distributed import DistributedAddon\n"
+        "from newsclean.distributed.addon import DistributedAddon\n"
         "DistributedAddon().update_settings(Settings())  # no REDIS_URL: nothing to import\n"
         "try:\n"
         "    DistributedAddon().update_settings(Settings({'REDIS_URL': 'redis://h/0'}))\n"
@@ -331,8 +331,8 @@ def _claim_pipeline(url: str, tmp_path, worker: str) -> SharedClaimPipeline:
 
 
 def test_claim_of_unknown_outcome_is_settled_at_next_start(redis_server, tmp_path):  # noqa: F811
-    from newsclean.items import ArticleItem
-    from newsclean.redis_store import RedisSeenStore
+    from newsclean.crawling.items import ArticleItem
+    from newsclean.distributed.store import RedisSeenStore
 
     def item(n):
         return ArticleItem(article={"url": f"http://h/{n}.html", "fingerprint": f"fp{n}"}, site="s")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.domclean import clean_dom
+from newsclean.pipelines.domclean import clean_dom
 
 BODY = "<p>本市今年新建公园二十座，市民休闲去处明显增多。</p>"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.domclean import clean_dom
-from pipelines.extract import extract_html
+from newsclean.pipelines.domclean import clean_dom
+from newsclean.pipelines.extract import extract_html
 from tests.conftest import needs_shared
 
 PARAS = [

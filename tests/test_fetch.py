@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from newsclean.errors import InputError
-from newsclean.fetch import check_url
+from newsclean.core.errors import InputError
+from newsclean.crawling.fetch import check_url
 
 ARTICLE = (
     "<html><head><meta charset='utf-8'><title>测试</title></head><body><h1>本地服务器测试</h1>"
@@ -66,8 +66,8 @@ def fetch_in_subprocess(urls: list[str], overrides: dict | None = None) -> dict:
     """Twisted's reactor runs once per process, so each fetch runs in a fresh interpreter."""
     code = (
         "import json,sys\n"
-        "from newsclean.fetch import fetch_urls\n"
-        "from spiders.oneoff import Fetched\n"
+        "from newsclean.crawling.fetch import fetch_urls\n"
+        "from newsclean.spiders.oneoff import Fetched\n"
         "urls, over = json.loads(sys.argv[1]), json.loads(sys.argv[2])\n"
         "res = fetch_urls(urls, over)\n"
         "print(json.dumps({u: (r if isinstance(r, str) else {'url': r.url, 'status': r.status, "

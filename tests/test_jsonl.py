@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from newsclean.jsonl import JsonLinesWriter, read_jsonl, recover_parts, run_file_name
+from newsclean.crawling.jsonl import JsonLinesWriter, read_jsonl, recover_parts, run_file_name
 
 
 def test_writer_renames_on_close_and_creates_nothing_when_empty(tmp_path):
@@ -44,7 +44,7 @@ def test_recover_removes_part_with_nothing_complete(tmp_path):
 
 WRITER = """
 import sys
-from newsclean.jsonl import JsonLinesWriter
+from newsclean.crawling.jsonl import JsonLinesWriter
 w = JsonLinesWriter(sys.argv[1])
 i = 0
 while True:

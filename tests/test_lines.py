@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipelines.lines import to_lines
-from pipelines.types import Block
+from newsclean.core.types import Block
+from newsclean.pipelines.lines import to_lines
 
 
 def test_split_collapse_and_context_are_carried():

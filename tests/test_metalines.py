@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.domclean import clean_dom
-from pipelines.extract import extract_html
-from pipelines.lines import to_lines
-from pipelines.metalines import is_date_line, split_metadata
-from pipelines.normalise import normalise_lines, normalise_meta
-from pipelines.textdump import extract_text
-from pipelines.types import Line, Metadata
+from newsclean.core.types import Line, Metadata
+from newsclean.pipelines.domclean import clean_dom
+from newsclean.pipelines.extract import extract_html
+from newsclean.pipelines.lines import to_lines
+from newsclean.pipelines.metalines import is_date_line, split_metadata
+from newsclean.pipelines.normalise import normalise_lines, normalise_meta
+from newsclean.pipelines.textdump import extract_text
 from tests.conftest import needs_shared
 
 BODY = "今年夏季用电高峰提前到来，电网公司已启动迎峰度夏应急预案，确保居民用电平稳有序。"
@@ -164,6 +164,6 @@ def test_fields_run_together_without_spaces():
     ],
 )
 def test_author_names(text, author):
-    from pipelines.metalines import author_from
+    from newsclean.pipelines.metalines import author_from
 
     assert author_from(text) == author

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from pipelines.domclean import clean_dom
-from pipelines.extract import extract_html
-from pipelines.lines import to_lines
-from pipelines.normalise import (
+from newsclean.core.types import Line, Metadata
+from newsclean.pipelines.domclean import clean_dom
+from newsclean.pipelines.extract import extract_html
+from newsclean.pipelines.lines import to_lines
+from newsclean.pipelines.normalise import (
     Conversion,
     detect_variant,
     normalise_lines,
@@ -17,8 +18,7 @@ from pipelines.normalise import (
     strip_pinyin,
     traditional_chars,
 )
-from pipelines.textdump import extract_text
-from pipelines.types import Line, Metadata
+from newsclean.pipelines.textdump import extract_text
 from tests.conftest import needs_shared
 
 TAIWAN = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from scrapy.settings import Settings
 
-from newsclean.redis_store import RedisSeenStore, RedisUnavailableError, connect, redact_url
-from newsclean.seenstore import SqliteSeenStore, canonical_url, text_minhash
+from newsclean.crawling.seenstore import SqliteSeenStore, canonical_url, text_minhash
+from newsclean.distributed.store import RedisSeenStore, RedisUnavailableError, connect, redact_url
 from tests.redis_server import RedisServer, free_port, redis_server, redis_url  # noqa: F401
 
 STORY = (

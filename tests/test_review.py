@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from classifiers import dataset
-from classifiers.review import (
+from newsclean.classifiers import dataset
+from newsclean.classifiers.review import (
     DATA_ELEMENT_ID,
     LABELS,
     add_arguments,
@@ -26,7 +26,7 @@ from classifiers.review import (
     run,
     write_report,
 )
-from newsclean.errors import InputError
+from newsclean.core.errors import InputError
 
 # Hand-written lines of an imagined page about a city's battery recycling pilot.
 BODY_1 = "本市启动动力电池回收试点，首批二十家维修网点参与登记。"
@@ -401,7 +401,7 @@ def test_review_command_reports_bad_line_in_one_line(tmp_path):
     src = tmp_path / "crawl.jsonl"
     src.write_text(json.dumps(plain_article()) + "\nnot json\n", encoding="utf-8")
     out = tmp_path / "report.html"
-    cmd = [sys.executable, "-m", "newsclean.cli", "review", str(src), "--out", str(out)]
+    cmd = [sys.executable, "-m", "newsclean.commands.cli", "review", str(src), "--out", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
     assert "crawl.jsonl:2: not valid JSON" in proc.stderr

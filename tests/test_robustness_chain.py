@@ -28,8 +28,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsclean.errors import NewscleanError
-from newsclean.paths import PROJECT_ROOT, shared_dir
+from newsclean.core.errors import NewscleanError
+from newsclean.core.paths import PROJECT_ROOT, shared_dir
 
 URL = "http://robust.example.cn/news/2025/0702/1.html"
 REASONS = {"spam", "adult", "boilerplate", "hidden", "metadata", "duplicate"}
@@ -136,7 +136,7 @@ def check_error(err: NewscleanError) -> None:
 
 @pytest.fixture(scope="module")
 def classifier():
-    from classifiers.model import load_classifier
+    from newsclean.classifiers.model import load_classifier
 
     clf = load_classifier(MODEL)
     from newsclean.chain import clean_document
@@ -364,7 +364,7 @@ def test_same_input_same_fingerprint(classifier):
 @SETTINGS
 @given(data=st.binary(max_size=4000), ctype=content_types)
 def test_decode_random_bytes(data, ctype):
-    from pipelines.decode import decode_bytes
+    from newsclean.pipelines.decode import decode_bytes
 
     with time_limit(EXAMPLE_SECONDS):
         try:
@@ -380,7 +380,7 @@ def test_decode_random_bytes(data, ctype):
 @given(case=encoded_pages())
 def test_decode_labelled_encodings_exactly(case):
     """A true label (or a BOM) must give back exactly the text that was encoded."""
-    from pipelines.decode import decode_bytes
+    from newsclean.pipelines.decode import decode_bytes
 
     codec, text, _label_at, header, data, labelled = case
     with time_limit(EXAMPLE_SECONDS):
@@ -398,7 +398,7 @@ def test_decode_labelled_encodings_exactly(case):
 @pytest.mark.parametrize("text", ["之", "同时", "也说为"])
 def test_true_gbk_label_beats_accidental_utf8(text):
     """Short GBK text can be valid UTF-8 by accident (之 = D6 AE = U+05AE); the true label must win."""
-    from pipelines.decode import decode_bytes
+    from newsclean.pipelines.decode import decode_bytes
 
     data = f"<html><body><p>{text}</p></body></html>".encode("gbk")
     data.decode("utf-8")  # the premise: these bytes are valid UTF-8 too
@@ -412,7 +412,7 @@ def test_true_gbk_label_beats_accidental_utf8(text):
 )
 def test_decode_each_labelled_encoding(codec, where):
     """Every codec, labelled the way pages label it, decodes to exactly the text written."""
-    from pipelines.decode import decode_bytes
+    from newsclean.pipelines.decode import decode_bytes
 
     text = "".join(ch for ch in "".join(ARTICLE) if ch in set(ALPHABETS[codec]) or ch in "，。")
     label = LABELS.get(codec, codec)
@@ -426,13 +426,13 @@ def test_decode_each_labelled_encoding(codec, where):
 @SETTINGS
 @given(page=html_soup)
 def test_dom_steps(page):
-    from pipelines.decode import looks_like_html
-    from pipelines.domclean import clean_dom
-    from pipelines.extract import extract_html
-    from pipelines.lines import to_lines
-    from pipelines.metalines import split_metadata
-    from pipelines.normalise import normalise_lines, normalise_meta
-    from pipelines.types import Block, Extracted, Line, Metadata, Removed
+    from newsclean.core.types import Block, Extracted, Line, Metadata, Removed
+    from newsclean.pipelines.decode import looks_like_html
+    from newsclean.pipelines.domclean import clean_dom
+    from newsclean.pipelines.extract import extract_html
+    from newsclean.pipelines.lines import to_lines
+    from newsclean.pipelines.metalines import split_metadata
+    from newsclean.pipelines.normalise import normalise_lines, normalise_meta
 
     with time_limit(EXAMPLE_SECONDS):
         assert isinstance(looks_like_html(page), bool)
@@ -457,10 +457,10 @@ def test_dom_steps(page):
 @SETTINGS
 @given(text=st.lists(st.one_of(chinese, st.sampled_from(ARTICLE)), max_size=80).map("\n".join))
 def test_text_steps(text):
-    from pipelines.lines import to_lines
-    from pipelines.metalines import split_metadata
-    from pipelines.normalise import normalise_lines, normalise_meta
-    from pipelines.textdump import extract_text
+    from newsclean.pipelines.lines import to_lines
+    from newsclean.pipelines.metalines import split_metadata
+    from newsclean.pipelines.normalise import normalise_lines, normalise_meta
+    from newsclean.pipelines.textdump import extract_text
 
     with time_limit(EXAMPLE_SECONDS):
         try:
@@ -492,8 +492,8 @@ CHILD = textwrap.dedent(
     """
     import json, sys, time
     from newsclean.chain import clean_document
-    from newsclean.errors import NewscleanError
-    from classifiers.model import load_classifier
+    from newsclean.core.errors import NewscleanError
+    from newsclean.classifiers.model import load_classifier
     page = eval(sys.argv[1])
     data = page.encode("utf-8")
     clf = load_classifier(sys.argv[4] if len(sys.argv) > 4 else None)

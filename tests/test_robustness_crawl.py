@@ -58,7 +58,7 @@ def console() -> list[str]:
     if beside.is_file():
         return [str(beside)]
     found = shutil.which("newsclean")
-    return [found] if found else [sys.executable, "-m", "newsclean.cli"]
+    return [found] if found else [sys.executable, "-m", "newsclean.commands.cli"]
 
 
 def offline_env() -> dict[str, str]:
@@ -221,7 +221,7 @@ def test_warn_size_applies_to_the_decompressed_body(session: Session):
 
 
 def test_trickle_is_cut_by_the_download_timeout(session: Session):
-    from newsclean import settings
+    from newsclean.crawling import settings
 
     tries = settings.RETRY_TIMES + 1 if settings.RETRY_ENABLED else 1
     assert 0 < settings.DOWNLOAD_TIMEOUT <= 60
@@ -234,7 +234,7 @@ def test_trickle_is_cut_by_the_download_timeout(session: Session):
 
 
 def test_redirect_loops_stop_at_the_redirect_cap(session: Session):
-    from newsclean import settings
+    from newsclean.crawling import settings
 
     loops = [h for h in session.hostile_hits if h.startswith("/news/loop/")]
     # crawl and clean each follow at most REDIRECT_MAX_TIMES hops (times retries, which do not apply)
@@ -396,7 +396,7 @@ def _broken_bundle(tmp: Path, kind: str) -> Path:
 
     import numpy as np
 
-    from classifiers.model import ACTIVE_DIR, JSON_NAME, NPZ_NAME
+    from newsclean.classifiers.model import ACTIVE_DIR, JSON_NAME, NPZ_NAME
 
     bundle = tmp / f"model-{kind}"
     shutil.copytree(Path(MODEL) if MODEL else ACTIVE_DIR, bundle)

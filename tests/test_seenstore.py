@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsclean.seenstore import NearDuplicateIndex, SqliteSeenStore, canonical_url, text_minhash
+from newsclean.crawling.seenstore import NearDuplicateIndex, SqliteSeenStore, canonical_url, text_minhash
 
 STORY = (
     "国产开源数据库项目发布新版本，查询优化器重写后复杂联表查询的耗时平均下降四成，社区贡献者超过两千人。"

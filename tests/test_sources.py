@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsclean.errors import ConfigError
-from newsclean.sources import DEFAULT_MAX_PAGES, load_sources
+from newsclean.core.errors import ConfigError
+from newsclean.crawling.sources import DEFAULT_MAX_PAGES, load_sources
 
 GOOD = """
 [[site]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.textdump import extract_text
+from newsclean.pipelines.textdump import extract_text
 
 
 def test_every_non_empty_line_is_a_text_block():

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newsclean.paths import PROJECT_ROOT
+from newsclean.core.paths import PROJECT_ROOT
 
 # Small limits so the slow and the oversize fixture pages fail fast.
 TEST_SETTINGS = {
@@ -49,7 +49,7 @@ def crawl_cmd(sources: Path, output: Path, *more: str, settings: dict[str, str] 
     return [
         sys.executable,
         "-m",
-        "newsclean.crawl",
+        "newsclean.commands.crawl",
         "--sources",
         str(sources),
         "--output",

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from newsclean import __version__
-from newsclean.errors import InputError, NewscleanError
+from newsclean.core.errors import InputError, NewscleanError
 
 PAGE_SUFFIXES = (".html", ".htm", ".txt")
 MAX_PAGE_BYTES = 10 * 1024 * 1024  # same order as the crawl's DOWNLOAD_MAXSIZE; bigger is not a news page
@@ -88,16 +88,19 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
 # Subcommands whose arguments and work live in their own module (add_arguments / run).
 DELEGATED = {
     "crawl": (
-        "newsclean.crawl",
+        "newsclean.commands.crawl",
         "crawl the sites of a sources file into JSON Lines (cron-safe, incremental)",
     ),
-    "demo": ("newsclean.demo", "serve the bundled demo site on 127.0.0.1, crawl it, write output/*.jsonl"),
+    "demo": (
+        "newsclean.commands.demo",
+        "serve the bundled demo site on 127.0.0.1, crawl it, write output/*.jsonl",
+    ),
     "train": (
-        "classifiers.train",
+        "newsclean.classifiers.train",
         "retrain the line classifier, evaluate it, replace the model if not worse",
     ),
-    "eval": ("classifiers.evaluate", "evaluate the classifier on held-out or given labelled lines"),
-    "review": ("classifiers.review", "write a review page for the articles of a JSON Lines file"),
+    "eval": ("newsclean.classifiers.evaluate", "evaluate the classifier on held-out or given labelled lines"),
+    "review": ("newsclean.classifiers.review", "write a review page for the articles of a JSON Lines file"),
 }
 
 
@@ -105,8 +108,8 @@ DELEGATED = {
 
 
 def run_clean(args: argparse.Namespace) -> int:
-    from classifiers.model import load_classifier
     from newsclean.chain import clean_document
+    from newsclean.classifiers.model import load_classifier
 
     pages = list(_expand_sources(args.sources))
     if args.url and len(pages) > 1:
@@ -133,7 +136,7 @@ def run_clean(args: argparse.Namespace) -> int:
         sys.stdout.write(out + "\n")
         sys.stdout.flush()
     if args.review and reviewed:
-        from classifiers.review import write_report
+        from newsclean.classifiers.review import write_report
 
         write_report(reviewed, Path(args.review))
         print(f"review page written: {args.review}", file=sys.stderr)
@@ -146,7 +149,7 @@ def _expand_sources(sources: list[str]) -> Iterator[str]:
             yield source
             continue
         if "://" in source:
-            from newsclean.fetch import check_url
+            from newsclean.crawling.fetch import check_url
 
             check_url(source)  # raises a clear error for ftp:, file:, javascript: ...
         path = Path(source)
@@ -166,14 +169,14 @@ def _is_url(source: str) -> bool:
 def _fetch_all(urls: list[str], no_robots: bool) -> dict:
     if not urls:
         return {}
-    from newsclean.fetch import fetch_urls
+    from newsclean.crawling.fetch import fetch_urls
 
     return fetch_urls(urls, {"ROBOTSTXT_OBEY": False} if no_robots else None)
 
 
 def _load(page: str, url: str | None, fetched: dict) -> tuple[bytes, str, str | None]:
     """The page's bytes, its address and its Content-Type (None for files)."""
-    from newsclean.errors import FetchError
+    from newsclean.core.errors import FetchError
 
     if _is_url(page):
         result = fetched[page]

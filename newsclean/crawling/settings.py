@@ -7,8 +7,8 @@ fetch pages the same way.
 from newsclean import __version__
 
 BOT_NAME = "newsclean"
-SPIDER_MODULES = ["spiders"]
-NEWSPIDER_MODULE = "spiders"
+SPIDER_MODULES = ["newsclean.spiders"]
+NEWSPIDER_MODULE = "newsclean.spiders"
 
 USER_AGENT = f"newsclean/{__version__} (news corpus crawler; obeys robots.txt)"
 ROBOTSTXT_OBEY = True
@@ -35,7 +35,7 @@ TELNETCONSOLE_ENABLED = False
 # fixed (newsclean/robots.py): without it they are downloaded even where robots.txt forbids.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "newsclean.robots.RobotsTxtMiddleware": 100,
+    "newsclean.crawling.robots.RobotsTxtMiddleware": 100,
 }
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
@@ -45,17 +45,17 @@ LOG_LEVEL = "INFO"
 
 # Scheduled crawls (spiders/news.py): what happens to articles, in order.
 ITEM_PIPELINES = {
-    "pipelines.scrapy_pipelines.DedupePipeline": 300,
-    "pipelines.scrapy_pipelines.JsonLinesPipeline": 800,
+    "newsclean.crawling.pipelines.DedupePipeline": 300,
+    "newsclean.crawling.pipelines.JsonLinesPipeline": 800,
 }
-DUPEFILTER_CLASS = "spiders.news.RedirectCycleDupeFilter"  # logs redirect cycles it cuts
+DUPEFILTER_CLASS = "newsclean.spiders.news.RedirectCycleDupeFilter"  # logs redirect cycles it cuts
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a duplicate is routine, not a warning
 LOGSTATS_INTERVAL = 60.0
 
 # Distributed mode (REDIS_URL set): the add-on switches scheduler, dupefilter and shared
 # seen-store to Redis. Always listed, so a REDIS_URL without the "distributed" extra installed
 # fails with one clear line instead of silently running a single-machine crawl.
-ADDONS = {"newsclean.distributed.DistributedAddon": 0}
+ADDONS = {"newsclean.distributed.addon.DistributedAddon": 0}
 
 # newsclean's own settings (``newsclean crawl`` sets them from its options).
 NEWSCLEAN_OUTPUT_DIR = "output"  # one JSON Lines file per run

@@ -1,4 +1,4 @@
-"""The Redis machinery of the distributed crawl (see :mod:`newsclean.distributed`).
+"""The Redis machinery of the distributed crawl (see :mod:`newsclean.distributed.addon`).
 
 scrapy-redis's scheduler, queue and dupefilter, plus what a crawl that must not lose pages needs
 on top of them: requests held per worker until Scrapy is done with them, heartbeats, recovery
@@ -25,8 +25,13 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from newsclean.distributed import FINISH_REASON_REDIS, heartbeat_ttl, idle_timeout, worker_id
-from newsclean.redis_store import RedisSeenStore, RedisUnavailableError, describe_redis_error, redact_url
+from newsclean.distributed.addon import FINISH_REASON_REDIS, heartbeat_ttl, idle_timeout, worker_id
+from newsclean.distributed.store import (
+    RedisSeenStore,
+    RedisUnavailableError,
+    describe_redis_error,
+    redact_url,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -542,7 +547,7 @@ class SharedClaimPipeline(_SharedStoreComponent):
 
     def settle_unconfirmed(self) -> int:
         """Write the journal's articles whose claim this worker did win; the number written."""
-        from newsclean.jsonl import JsonLinesWriter, run_file_name
+        from newsclean.crawling.jsonl import JsonLinesWriter, run_file_name
 
         assert self.store is not None
         won = []

@@ -1,6 +1,6 @@
 """The seen-store on Redis: what any worker of a distributed crawl already exported.
 
-Same interface as :class:`newsclean.seenstore.SqliteSeenStore`, so the crawl's dedupe and
+Same interface as :class:`newsclean.crawling.seenstore.SqliteSeenStore`, so the crawl's dedupe and
 incremental logic do not know which one they talk to. Every :meth:`RedisSeenStore.add` is one
 MULTI/EXEC transaction, visible to all workers at once; :meth:`commit` has nothing left to do.
 Durability is Redis's: run it with ``appendonly yes`` when the store must survive a restart.
@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import redis
 from datasketch import MinHash
 
-from newsclean.distributed import DEFAULT_PREFIX
-from newsclean.errors import NewscleanError
-from newsclean.seenstore import canonical_url, minhash_from_bytes, minhash_to_bytes
+from newsclean.core.errors import NewscleanError
+from newsclean.crawling.seenstore import canonical_url, minhash_from_bytes, minhash_to_bytes
+from newsclean.distributed.addon import DEFAULT_PREFIX
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings

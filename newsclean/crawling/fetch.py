@@ -1,7 +1,7 @@
 """Fetch pages for one-off cleaning through Scrapy, with the crawl's own settings.
 
 Scrapy rather than a plain HTTP client: robots.txt, the user agent, retries, timeouts and the
-size cap then have one definition (newsclean.settings) for a crawl and a one-off clean alike.
+size cap then have one definition (newsclean.crawling.settings) for a crawl and a one-off clean alike.
 The price is Scrapy's start-up (about a second), paid once for all URLs of a command.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import warnings
 from urllib.parse import urlsplit
 
-from newsclean.errors import InputError
-from spiders.oneoff import Fetched
+from newsclean.core.errors import InputError
+from newsclean.spiders.oneoff import Fetched
 
 ALLOWED_SCHEMES = ("http", "https")
 
@@ -31,12 +31,12 @@ def fetch_urls(urls: list[str], overrides: dict | None = None) -> dict[str, Fetc
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from spiders.oneoff import OneOffSpider
+    from newsclean.spiders.oneoff import OneOffSpider
 
     for url in urls:
         check_url(url)
     settings = Settings()
-    settings.setmodule("newsclean.settings", priority="project")
+    settings.setmodule("newsclean.crawling.settings", priority="project")
     # Failures are reported by us as one line per URL; Scrapy's own log would add more lines.
     settings.set("LOG_ENABLED", False, priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")

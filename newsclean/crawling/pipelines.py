@@ -1,4 +1,4 @@
-"""Scrapy item pipelines: thin adapters between the news spider and :mod:`newsclean.crawlrun`.
+"""Scrapy item pipelines: thin adapters between the news spider and :mod:`newsclean.crawling.crawlrun`.
 
 Cleaning happens in the spider (it decides whether a page is an article at all); here articles
 are deduplicated and written. Exact duplicates (same canonical URL, same content fingerprint) are
@@ -12,7 +12,7 @@ from collections import Counter
 
 from scrapy.exceptions import DropItem
 
-from newsclean.items import ArticleItem
+from newsclean.crawling.items import ArticleItem
 
 
 class _RunPipeline:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from newsclean.core.labels import REASONS
+
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})$"
-REASONS = ["spam", "adult", "boilerplate", "hidden", "metadata", "duplicate"]
 
 ARTICLE_SCHEMA: dict = {
     "type": "object",
@@ -46,7 +47,7 @@ ARTICLE_SCHEMA: dict = {
                 "required": ["text", "reason", "score"],
                 "properties": {
                     "text": {"type": "string"},
-                    "reason": {"enum": REASONS},
+                    "reason": {"enum": list(REASONS)},
                     "score": {"oneOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "null"}]},
                 },
             },

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from newsclean.errors import ConfigError, InputError, ModelError, NewscleanError
+from newsclean.core.errors import ConfigError, InputError, ModelError, NewscleanError
 
 EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG, EXIT_MODEL, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 6, 69, 75
 
@@ -81,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _distributed():
     """The Redis mode's module, where the "distributed" extra is installed."""
     try:
-        from newsclean import distributed
+        from newsclean.distributed import addon as distributed
     except ImportError:
         return None
     return distributed
@@ -89,7 +89,7 @@ def _distributed():
 
 def run(args: argparse.Namespace) -> int:
     """Run one crawl; raises NewscleanError (one line for the user) on config, model or lock trouble."""
-    from newsclean.sources import load_sources
+    from newsclean.crawling.sources import load_sources
 
     if args.max_pages is not None and args.max_pages < 1:
         raise InputError("--max-pages must be a positive number")
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     reason = getattr(spider, "closing_reason", None) or stats.get("finish_reason", "unknown")
     message = getattr(spider, "closing_message", None)
     if reason == "lock_held":
-        from newsclean.crawlrun import LockHeldError
+        from newsclean.crawling.crawlrun import LockHeldError
 
         raise LockHeldError(message or "another crawl is running")
     if reason == "config_error":
@@ -139,7 +139,7 @@ def _check_lock(state: Path) -> None:
     """Refuse at once, before Scrapy starts, when another run holds the lock (the spider re-checks)."""
     from filelock import FileLock, Timeout
 
-    from newsclean.crawlrun import LOCK_NAME, LockHeldError
+    from newsclean.crawling.crawlrun import LOCK_NAME, LockHeldError
 
     lock = FileLock(str(state / LOCK_NAME))
     try:
@@ -165,7 +165,7 @@ def crawl_settings(
     from scrapy.settings import Settings
 
     settings = Settings()
-    settings.setmodule("newsclean.settings", priority="project")
+    settings.setmodule("newsclean.crawling.settings", priority="project")
     chosen = {
         "NEWSCLEAN_OUTPUT_DIR": str(output),
         "NEWSCLEAN_STATE_DIR": str(state),
@@ -189,7 +189,7 @@ def crawl_settings(
 def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = False):
     from scrapy.crawler import CrawlerProcess
 
-    from spiders.news import NewsSpider
+    from newsclean.spiders.news import NewsSpider
 
     process = CrawlerProcess(settings)
     progress = logging.getLogger("newsclean.progress")
@@ -277,7 +277,7 @@ def format_summary(s: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m newsclean.crawl``: the same command without the ``newsclean`` front end."""
+    """``python -m newsclean.commands.crawl``: the same command without the ``newsclean`` front end."""
     parser = argparse.ArgumentParser(prog="newsclean crawl", description=__doc__.splitlines()[0])
     add_arguments(parser)
     args = parser.parse_args(argv)

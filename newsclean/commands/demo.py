@@ -16,8 +16,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
-from newsclean.errors import InputError
-from newsclean.paths import PACKAGE_DIR
+from newsclean.core.errors import InputError
+from newsclean.core.paths import PACKAGE_DIR
 
 DEMO_SITE = PACKAGE_DIR / "demo_site"
 ORIGIN_PLACEHOLDER = b"http://__ORIGIN__"  # absolute URLs in sitemap.xml, rss.xml, robots.txt
@@ -105,7 +105,7 @@ def write_sources(path: Path, origin: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsclean import crawl
+    from newsclean.commands import crawl
 
     if not (DEMO_SITE / "index.html").is_file():
         raise InputError(f"the demo site is missing from {DEMO_SITE}; reinstall newsclean")
@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     import sys
 
-    from newsclean.errors import NewscleanError
+    from newsclean.core.errors import NewscleanError
 
     parser = argparse.ArgumentParser(prog="newsclean demo", description=__doc__.splitlines()[0])
     add_arguments(parser)

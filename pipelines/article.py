@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from pipelines.types import Line, Metadata, Removed
+from newsclean.core.types import Line, Metadata, Removed
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")

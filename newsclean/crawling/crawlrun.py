@@ -15,9 +15,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from newsclean.errors import NewscleanError
-from newsclean.jsonl import JsonLinesWriter, recover_parts, run_file_name
-from newsclean.seenstore import (
+from newsclean.core.errors import NewscleanError
+from newsclean.crawling.jsonl import JsonLinesWriter, recover_parts, run_file_name
+from newsclean.crawling.seenstore import (
     NearDuplicateIndex,
     SeenStore,
     SqliteSeenStore,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsclean.errors import ConfigError
+from newsclean.core.errors import ConfigError
 
 try:  # Python 3.11+
     import tomllib

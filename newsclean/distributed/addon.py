@@ -11,7 +11,7 @@ that must not lose pages needs on top of it:
   heartbeat expired is dead: whoever notices (every worker looks when idle, and every TTL
   seconds while busy) moves its in-flight requests back into the queue, again in one atomic
   script. Re-fetching a page that was in fact exported is a no-op: the shared seen-store
-  (:mod:`newsclean.redis_store`) knows it, and each article is claimed there before it is
+  (:mod:`newsclean.distributed.store`) knows it, and each article is claimed there before it is
   written, so two workers can never both write it.
 * **No link lost between dupefilter and queue.** Marking a request as seen and queueing it is
   one script, so a crash or a Redis outage cannot leave a link "seen" but never queued.
@@ -29,7 +29,7 @@ The mode is switched on by the ``REDIS_URL`` setting (``newsclean crawl --redis 
 ``scrapy crawl news -s REDIS_URL=...``) through :class:`DistributedAddon`, listed in the
 project's ``ADDONS``. This module holds the settings and the command-line options and imports
 neither redis nor scrapy-redis (the ``distributed`` extra), so crawls without Redis never need
-them; the machinery is in :mod:`newsclean.redis_crawl` and :mod:`newsclean.redis_store`.
+them; the machinery is in :mod:`newsclean.distributed.redis_crawl` and :mod:`newsclean.distributed.store`.
 Only a standalone Redis server is supported (the scripts touch keys they derive from worker
 names, which Redis Cluster does not allow).
 """
@@ -43,7 +43,7 @@ import secrets
 import socket
 from typing import TYPE_CHECKING, Any
 
-from newsclean.errors import InputError
+from newsclean.core.errors import InputError
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -94,8 +94,8 @@ def distributed_settings(redis_url: str, prefix: str = DEFAULT_PREFIX) -> dict[s
     """The Scrapy settings of Redis mode (applied by :class:`DistributedAddon`)."""
     return {
         "REDIS_URL": redis_url,
-        "SCHEDULER": "newsclean.redis_crawl.SharedScheduler",
-        "SCHEDULER_QUEUE_CLASS": "newsclean.redis_crawl.HeldPriorityQueue",
+        "SCHEDULER": "newsclean.distributed.redis_crawl.SharedScheduler",
+        "SCHEDULER_QUEUE_CLASS": "newsclean.distributed.redis_crawl.HeldPriorityQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:dupefilter",
@@ -127,10 +127,10 @@ class DistributedAddon:
             forced = name in REQUIRED
             priority = max(settings.getpriority(name) or 0, ADDON_PRIORITY) if forced else "addon"
             settings.set(name, value, priority=priority)
-        settings["EXTENSIONS"]["newsclean.redis_crawl.SharedCrawlWorker"] = 500
-        settings["SPIDER_MIDDLEWARES"]["newsclean.redis_crawl.SharedSeenFilter"] = 950
+        settings["EXTENSIONS"]["newsclean.distributed.redis_crawl.SharedCrawlWorker"] = 500
+        settings["SPIDER_MIDDLEWARES"]["newsclean.distributed.redis_crawl.SharedSeenFilter"] = 950
         # after the dedupe step (300), before the line is written (800)
-        settings["ITEM_PIPELINES"]["newsclean.redis_crawl.SharedClaimPipeline"] = 750
+        settings["ITEM_PIPELINES"]["newsclean.distributed.redis_crawl.SharedClaimPipeline"] = 750
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -179,7 +179,7 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
 def check_redis(url: str) -> None:
     """Fail before Scrapy starts, with one line, when the Redis server cannot be reached."""
     require_extra()
-    from newsclean.redis_store import connect
+    from newsclean.distributed.store import connect
 
     connect(url).close()
 
