@@ -15,15 +15,16 @@ import numpy as np
 
 from newsclean.classifiers.features import SHAPE_NAMES
 from newsclean.classifiers.text import NOT_KEPT
+from newsclean.core.text import ITEM_BLOCK_TAGS, PARAGRAPH_FINAL, SENTENCE_FINAL
 from newsclean.core.types import Line
 
 OFFSETS = (-2, -1, 1, 2)
 BODY_MIN_CHARS = 50  # a "long content-like line": the article body's paragraphs
-BODY_END = ("。", "。”", "。）", "；", ".", "：", ":")
+BODY_END = PARAGRAPH_FINAL
 CONTENT = 0  # column of the content probability (labels are ordered content, spam, adult, boilerplate)
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title", "caption"}
-LIST_TAGS = {"li", "dd", "dt", "td"}
-SENT_END = tuple("。！？!?…”」』")
+LIST_TAGS = ITEM_BLOCK_TAGS
+SENT_END = SENTENCE_FINAL
 N_LAYOUT = 27  # page-layout columns built in _page_features
 LIST_ITEM_CHARS = 40  # a line this short, without a sentence's end, may be a list item
 

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from newsclean.classifiers.text import compact_many, compact_normalised, views
+from newsclean.core.text import LINE_CLOSERS
 
 N_FEATURES = 2**18
 NGRAM_RANGE = (1, 3)
@@ -39,7 +40,7 @@ _CONTACT = re.compile(
     r"|(?:vx|加v|薇信|威信|进群|加群|群号))"
 )  # bare "qq" / "微信" are not contacts (news about the apps names them all the time); a LINE
 # or Telegram handle is one only with its "@" ("@daily" alone is a cron keyword)
-SENTENCE_ENDS = tuple("。！？!?…”」』）)]")
+SENTENCE_ENDS = LINE_CLOSERS
 _QUOTES = re.compile(r"[《》“”【】「」]")
 
 SHAPE_NAMES = (

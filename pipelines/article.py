@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
 
+from newsclean.core.text import HAN_RE, KANA_RE
 from newsclean.core.types import Line, Metadata, Removed
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
 LANGDETECT_SAMPLE = 300  # characters: plenty for a language guess, and langdetect's cost grows with length
 
 
@@ -34,7 +32,7 @@ def detect_language(text: str) -> str:
     if not sample.strip():
         return "und"
     letters = sum(ch.isalpha() for ch in sample)
-    if letters and len(_CJK.findall(sample)) / letters > 0.5 and not _KANA.search(sample):
+    if letters and len(HAN_RE.findall(sample)) / letters > 0.5 and not KANA_RE.search(sample):
         # Mostly Han characters, already converted to Simplified, no kana: langdetect would
         # answer zh-cn after ~3 ms of sampling; it is kept for everything less clear-cut.
         return "zh-cn"
@@ -45,7 +43,7 @@ def detect_language(text: str) -> str:
     try:
         return detect(sample)
     except LangDetectException:
-        return "zh-cn" if _CJK.search(sample) else "und"
+        return "zh-cn" if HAN_RE.search(sample) else "und"
 
 
 def build_article(

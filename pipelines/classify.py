@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
-from newsclean.core.types import Line
-
-if TYPE_CHECKING:
-    from newsclean.classifiers.model import LineClassifier
+from newsclean.core.judge import LineJudge
+from newsclean.core.text import bigram_share
+from newsclean.core.types import Line, Metadata
 
 MIN_DUPLICATE_CHARS = 10  # short repeats ("01", "图") are layout, not copied paragraphs
+TITLE_ECHO_SHARE = 0.7  # a title sharing this much of its bigrams with the body is the body's headline
+MIN_TITLE_BIGRAMS = 4  # fewer bigrams say too little to tell an echo from chance
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Decision:
     score: float | None = None
 
 
-def decide(lines: Sequence[Line], classifier: LineClassifier) -> list[Decision]:
+def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
     """One decision per line, in order."""
     verdicts = classifier.predict(lines) if lines else []
     seen: set[str] = set()
@@ -53,3 +53,31 @@ def decide(lines: Sequence[Line], classifier: LineClassifier) -> list[Decision]:
 
 def _dedupe_key(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+
+
+def vet_meta(meta: Metadata, kept: Sequence[Line], classifier: LineJudge) -> Metadata:
+    """Keywords and title minus spam, in one batched classifier call.
+
+    A keyword that occurs in the clean body is kept as it is: a lone word like 芯片 is too short
+    for the line classifier to judge. The others stay only when the classifier calls them
+    content; the title goes only when it is called spam or adult and does not echo the body (a
+    spam <title> is worse than none).
+    """
+    body = "".join(line.text for line in kept)
+    title = meta.title
+    keywords = list(dict.fromkeys(meta.keywords))  # the page's order, each once
+    unsure = [k for k in keywords if k not in body]
+    texts = [*unsure, title] if title else unsure
+    verdicts = dict(zip(texts, classifier.predict_texts(texts), strict=True)) if texts else {}
+    kept_keywords = [k for k in keywords if k in body or verdicts[k].label == "content"]
+    if title and verdicts[title].label in ("spam", "adult") and not echoes_body(title, body):
+        title = None
+    return replace(meta, keywords=kept_keywords, title=title)
+
+
+def echoes_body(title: str, body: str) -> bool:
+    """True when most of the title's character bigrams occur in the clean body: the headline of
+    a news story about moderation or gambling uses the story's words, while an injected title
+    (site names, adult terms glued to a headline) brings words the article never uses."""
+    share = bigram_share(title, body, across_spaces=False, min_grams=MIN_TITLE_BIGRAMS)
+    return share >= TITLE_ECHO_SHARE

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from newsclean.core.errors import NotADocumentError
+from newsclean.core.text import HAN_RE
 
 SNIFF_BYTES = 8192  # how much of the page the binary and markup checks look at
 PLAUSIBILITY_SAMPLE = 20_000  # characters scored when telling GB from Big5
@@ -91,7 +92,6 @@ _HTML_RE = re.compile(
 )
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -275,7 +275,7 @@ def _plausibility(text: str) -> float:
     for ch in text:
         if ch.isascii():
             continue
-        if _CJK_RE.match(ch):
+        if HAN_RE.match(ch):
             if _common_char(ch):
                 good += 1
             else:

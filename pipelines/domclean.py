@@ -23,6 +23,7 @@ from bs4 import (
 )
 from soupsieve import SelectorSyntaxError
 
+from newsclean.core.text import WORD_BREAK_TAGS
 from newsclean.core.types import Removed
 from newsclean.pipelines.decode import sanitize_text
 
@@ -51,13 +52,6 @@ DROP_TAGS = (
     "dialog",
 )
 RUBY_ANNOTATIONS = ("rt", "rp", "rtc")
-# Block-level elements: their boundaries separate words in a hidden element's recorded text.
-_BLOCK_TAGS_TEXT = (
-    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 "
-    "h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul marquee"
-)
-BLOCK_TAGS = frozenset(_BLOCK_TAGS_TEXT.split())
-
 OFFSCREEN_PX = 500  # left/top further out than this (negative) puts an element off the page
 OFFSCREEN_EM = 30
 TEXT_INDENT_PX = 500
@@ -96,7 +90,7 @@ def element_text(el: Tag) -> str:
         if isinstance(node, NavigableString):
             if not isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
                 parts.append(str(node))
-        elif isinstance(node, Tag) and node.name in BLOCK_TAGS:
+        elif isinstance(node, Tag) and node.name in WORD_BREAK_TAGS:
             parts.append(" ")
     return " ".join("".join(parts).split())
 

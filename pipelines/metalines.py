@@ -11,7 +11,9 @@ import re
 import unicodedata
 from dataclasses import replace
 from datetime import datetime
+from typing import NamedTuple
 
+from newsclean.core.text import FIELD_TRAILERS, HAN, NOT_HEADLINE_FINAL, PROSE_MARKS
 from newsclean.core.types import Line, Metadata, Removed
 
 CHINA_OFFSET = "+08:00"  # pages without an offset are dated in China Standard Time
@@ -93,18 +95,17 @@ _COUNTER_ALT = "|".join(re.escape(k) for k in COUNTER_KEYS)
 # Fields inside one line, also when the page's spans run together ("10:00来源：X作者：Y阅读 38"):
 # a long key and a colon; 记者 and a name; a counter and its number; 文/X only after a boundary.
 _FIELD_RE = re.compile(
-    rf"(?:({_LONG_KEY_ALT})\s*[:：]|(记者|記者)\s+(?=[\u4e00-\u9fff])|({_COUNTER_ALT})\s*(?=\d)"
+    rf"(?:({_LONG_KEY_ALT})\s*[:：]|(记者|記者)\s+(?=[{HAN}])|({_COUNTER_ALT})\s*(?=\d)"
     rf"|(?:^|(?<=[\s|丨｜]))(文)\s*[:：/／|｜])\s*"
 )
 _FIELD_START_RE = re.compile(rf"^\s*[【\[]?\s*({_KEY_ALT})\s*[】\]]?\s*(?:[:：]|(?<=文)\s*[/／|｜])")
 _WEEKDAY_RE = re.compile(r"^(?:星期|礼拜|禮拜|周|週)[一二三四五六日天]")
 _REPORTER_RE = re.compile(
-    r"^(?:本报|本報|本台|本刊|新华社|新華社|特约|特約)?(?:记者|記者|通讯员|通訊員)\s*[:：]?\s*[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*$"
+    rf"^(?:本报|本報|本台|本刊|新华社|新華社|特约|特約)?(?:记者|記者|通讯员|通訊員)\s*[:：]?\s*[{HAN}·]{{2,4}}(?:[\s、，,]+[{HAN}·]{{2,4}})*$"
 )
 _COUNTER_RE = re.compile(rf"^(?:(?:{'|'.join(COUNTER_KEYS)})\s*[:：]?\s*)?\d{{1,9}}\s*(?:次|人|views?)?$")
 _REPORTED = re.compile(r"(?<=..)(?:报道|報導|摄影|攝影|摄|攝|报|報)$")  # "张三报道" names 张三
 _SEP = " \t|丨｜/／·•"
-_SENTENCE_END = "。！？!?；;"
 
 
 # ------------------------------------------------------------------ text helpers (shared)
@@ -208,14 +209,24 @@ def is_field_line(text: str) -> bool:
     s = text.strip()
     if len(s) > MAX_FIELD_LINE or not _FIELD_START_RE.match(s):
         return False
-    inner = s.rstrip(_SENTENCE_END)
-    return not any(ch in inner for ch in "。！？!?")
+    inner = s.rstrip(FIELD_TRAILERS)
+    return not any(ch in inner for ch in PROSE_MARKS)
 
 
 # ------------------------------------------------------------------ the step
 
 
-def split_metadata(lines: list[Line], meta: Metadata) -> tuple[list[Line], Metadata, list[Removed]]:
+class MetaSplit(NamedTuple):
+    """The body lines (renumbered among themselves), the filled metadata, the dropped lines,
+    and the page index each body line had (so a caller can map fates back onto the page)."""
+
+    body: list[Line]
+    meta: Metadata
+    removed: list[Removed]
+    page_indexes: list[int]
+
+
+def split_metadata(lines: list[Line], meta: Metadata) -> MetaSplit:
     """Take page-metadata lines out of the body and fill the metadata fields still empty."""
     meta = replace(meta, keywords=list(meta.keywords))
     header_end = _header_end(lines)
@@ -241,10 +252,11 @@ def split_metadata(lines: list[Line], meta: Metadata) -> tuple[list[Line], Metad
             drop.add(i)
 
     kept = [line for i, line in enumerate(lines) if i not in drop]
+    page_indexes = [line.index for line in kept]
     total = len(kept)
     kept = [replace(line, index=i, total=total) for i, line in enumerate(kept)]
     removed = [Removed(lines[i].text, "metadata", None) for i in sorted(drop)]
-    return kept, meta, removed
+    return MetaSplit(kept, meta, removed, page_indexes)
 
 
 def _kind(text: str) -> str | None:
@@ -289,7 +301,7 @@ def _title_from_dump(lines: list[Line], kinds: list[str | None], header_end: int
 
 def _headline_like(text: str) -> bool:
     s = text.strip()
-    return 4 <= len(s) <= 80 and s[-1] not in "。；;，," and not DATE_RE.match(s) and not s.isdigit()
+    return 4 <= len(s) <= 80 and s[-1] not in NOT_HEADLINE_FINAL and not DATE_RE.match(s) and not s.isdigit()
 
 
 def _header_end(lines: list[Line]) -> int:

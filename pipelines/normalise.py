@@ -12,11 +12,13 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import opencc
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
+from newsclean.core.text import HAN
 from newsclean.core.types import Line, Metadata
 
 DetectorFactory.seed = 0  # langdetect is random by default; the same page must give the same answer
@@ -60,8 +62,7 @@ _SYLLABLE = "|".join(sorted(PINYIN_SYLLABLES, key=len, reverse=True))
 _SYLLABLES_RE = re.compile(rf"^(?:{_SYLLABLE})+$")
 _NUMBERED_RE = re.compile(rf"^(?:(?:{_SYLLABLE})[1-5])+$")
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_RE = re.compile(f"[{HAN}]")
 _PAREN_RE = re.compile(r"([（(])\s*([A-Za-zÀ-ɏɑɡḾḿüÜ\u0300-\u036f0-9' ]{1,60}?)\s*([）)])")
 _FORMAT_CHARS = re.compile(
     "[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
@@ -94,10 +95,20 @@ TW2SP_KEEP = ("數位發展部", "數位部", "文件")
 
 @dataclass(frozen=True)
 class Conversion:
-    """What normalisation did: the OpenCC config chosen (None: Simplified) and whether text changed."""
+    """What normalisation did: the OpenCC config chosen (None: Simplified), whether text changed,
+    and where the Traditional characters were (page line indexes, the title)."""
 
     config: str | None
     converted: bool
+    traditional_lines: frozenset[int] = frozenset()
+    traditional_title: bool = False
+
+    def converted_in(self, page_indexes: Iterable[int]) -> bool:
+        """True when Traditional characters were converted in what the article keeps: these
+        lines or the title (a Simplified article with converted spam around it is not converted)."""
+        if not self.converted:
+            return False
+        return self.traditional_title or any(i in self.traditional_lines for i in page_indexes)
 
 
 @functools.lru_cache(maxsize=8)
@@ -212,6 +223,11 @@ def _convert(text: str, config: str | None) -> str:
     """
     if not text or traditional_chars(text) == 0:
         return text
+    return _convert_traditional(text, config)
+
+
+def _convert_traditional(text: str, config: str | None) -> str:
+    """:func:`_convert` for a string known to hold Traditional characters."""
     config = config or detect_variant([text]) or "t2s"
     if config == "tw2sp" and any(word in text for word in TW2SP_KEEP):
         # convert the kept words character by character, the rest with the phrase table
@@ -225,35 +241,56 @@ def _convert(text: str, config: str | None) -> str:
 # ------------------------------------------------------------------ the step
 
 
+def normalise_page(lines: list[Line], meta: Metadata) -> tuple[list[Line], Metadata, Conversion]:
+    """The step: the page's lines and metadata normalised with one variant, and where it converted."""
+    out, conversion = normalise_lines(lines)
+    meta, title_traditional = _normalise_meta(meta, conversion.config)
+    return out, meta, replace(conversion, traditional_title=title_traditional)
+
+
 def normalise_lines(lines: list[Line]) -> tuple[list[Line], Conversion]:
     """Pinyin and format characters out, then Traditional lines converted with the page's variant."""
     cleaned = [strip_format_chars(strip_pinyin(line.text)) for line in lines]
     main = [text for text, line in zip(cleaned, lines, strict=True) if line.in_main] or cleaned
     config = detect_variant(main)
     out: list[Line] = []
-    converted = False
+    traditional: set[int] = set()
     for text, line in zip(cleaned, lines, strict=True):
-        new = _convert(text, config)
-        converted = converted or new != text
+        new = text
+        if text and traditional_chars(text):
+            traditional.add(line.index)
+            new = _convert_traditional(text, config)
         new = " ".join(new.split())
         out.append(replace(line, text=new) if new != line.text else line)
-    return out, Conversion(config=config, converted=converted)
+    return out, Conversion(config, bool(traditional), frozenset(traditional))
 
 
 def normalise_meta(meta: Metadata, conversion: Conversion) -> Metadata:
     """The same treatment for title, source, author and keywords; the title's white space collapsed."""
+    return _normalise_meta(meta, conversion.config)[0]
+
+
+def _normalise_meta(meta: Metadata, config: str | None) -> tuple[Metadata, bool]:
+    """Normalised metadata, and whether the title held Traditional characters."""
 
     def clean(value: str | None) -> str | None:
         if value is None:
             return None
-        value = " ".join(_convert(strip_format_chars(strip_pinyin(value)), conversion.config).split())
+        value = " ".join(_convert(strip_format_chars(strip_pinyin(value)), config).split())
         return value or None
 
+    title = meta.title and strip_format_chars(strip_pinyin(meta.title))
+    title_traditional = bool(title) and traditional_chars(title) > 0
+    if title_traditional:
+        title = " ".join(_convert_traditional(title, config).split()) or None
+    elif title is not None:
+        title = " ".join(title.split()) or None
     keywords = [k for k in (clean(k) for k in meta.keywords) if k]
-    return replace(
+    normalised = replace(
         meta,
-        title=clean(meta.title),
+        title=title,
         source=clean(meta.source),
         author=clean(meta.author),
         keywords=list(dict.fromkeys(keywords)),
     )
+    return normalised, title_traditional

@@ -22,3 +22,11 @@ def shared() -> Path:
     if SHARED is None:
         pytest.skip("../shared (seeds and corpora) not found; set NEWSCLEAN_SHARED")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def line_classifier():
+    """The bundled line classifier, loaded once for the session."""
+    from newsclean.classifiers.model import load_classifier
+
+    return load_classifier()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsclean.chain import _echoes_body, clean_document
+from newsclean.chain import clean_document
+from newsclean.classifiers.model import load_classifier
+from newsclean.pipelines.classify import echoes_body
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
 
 def _page(name: str) -> dict:
     data = (PAGES / name).read_bytes()
-    return clean_document(data, url="http://127.0.0.1/a.html", kind="html", with_lines=True)
+    return clean_document(
+        data, url="http://127.0.0.1/a.html", kind="html", with_lines=True, classifier=load_classifier()
+    )
 
 
 def test_each_line_carries_its_own_verdict():
@@ -28,9 +32,9 @@ def test_each_line_carries_its_own_verdict():
 
 def test_title_that_echoes_the_body_is_not_dropped():
     body = "网信部门启动专项行动，集中清理色情低俗内容和网络赌博信息，处置违规账号两万余个。"
-    assert _echoes_body("网信部门开展专项行动 集中清理色情低俗和网络赌博信息", body)
-    assert not _echoes_body("成人视频 在线观看 免费注册送彩金", body)
-    assert not _echoes_body("专项行动", body)  # too short to tell
+    assert echoes_body("网信部门开展专项行动 集中清理色情低俗和网络赌博信息", body)
+    assert not echoes_body("成人视频 在线观看 免费注册送彩金", body)
+    assert not echoes_body("专项行动", body)  # too short to tell
 
 
 def test_converted_looks_at_the_kept_lines_themselves():
@@ -44,7 +48,9 @@ def test_converted_looks_at_the_kept_lines_themselves():
             "業內人士認為，這批變電站的投運將為今年夏季用電高峰提供有力保障，也為新能源接入創造了條件。",
         ]
     )
-    article = clean_document(dump, url="http://127.0.0.1/b.txt", kind="text", with_lines=True)
+    article = clean_document(
+        dump, url="http://127.0.0.1/b.txt", kind="text", with_lines=True, classifier=load_classifier()
+    )
     assert article["paragraphs"][-1].startswith("业内人士认为")
     assert article["converted"] is True
     assert [line["reason"] for line in article["lines"][:2]] == ["metadata", "metadata"]

@@ -39,7 +39,6 @@ ALLOWED: dict[str, set[str]] = {
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("newsclean.commands.crawl", "newsclean.spiders.news"),
     ("newsclean.crawling.fetch", "newsclean.spiders.oneoff"),
-    ("newsclean.pipelines.classify", "newsclean.classifiers.model"),
 }
 KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset({"newsclean.distributed.addon", "newsclean.distributed.store"})

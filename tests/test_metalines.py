@@ -32,7 +32,7 @@ def test_text_dump_header_becomes_metadata():
         "据来源于电网公司的数据显示，昨日全市最高负荷创下历史新高。",
         "01",
     )
-    kept, meta, removed = split_metadata(lines, Metadata())
+    kept, meta, removed, _ = split_metadata(lines, Metadata())
     assert meta.title == "迎峰度夏电网保供应"
     assert meta.published_at == "2025-07-02T10:30:00+08:00"
     assert meta.source == "本地晚报"
@@ -53,12 +53,14 @@ def test_text_dump_header_becomes_metadata():
         "01",
     ]
     assert [(line.index, line.total) for line in kept] == [(i, 5) for i in range(5)]
+    # where each body line stood on the page, so its verdict can be put back in page order
+    assert split_metadata(lines, Metadata()).page_indexes == [0, 5, 6, 7, 8]
 
 
 def test_existing_metadata_is_not_overwritten_and_title_repeat_is_dropped():
     meta = Metadata(title="迎峰度夏电网保供应", published_at="2025-06-30", source="电网报")
     lines = lines_of("迎峰度夏 电网保供应", "来源：本地晚报", "记者 钱多多", BODY)
-    kept, out, removed = split_metadata(lines, meta)
+    kept, out, removed, _ = split_metadata(lines, meta)
     assert out.published_at == "2025-06-30" and out.source == "电网报"
     assert out.author == "钱多多"
     assert [r.text for r in removed] == ["迎峰度夏 电网保供应", "来源：本地晚报", "记者 钱多多"]
@@ -91,7 +93,7 @@ def test_date_lines(text):
 )
 def test_dated_sentences_are_not_date_lines(text):
     assert not is_date_line(text)
-    kept, meta, removed = split_metadata(lines_of(text, BODY), Metadata(title="标题"))
+    kept, meta, removed, _ = split_metadata(lines_of(text, BODY), Metadata(title="标题"))
     if "来源" not in text:
         assert removed == [] and meta.published_at is None
         assert [line.text for line in kept] == [text, BODY]
@@ -99,20 +101,20 @@ def test_dated_sentences_are_not_date_lines(text):
 
 def test_bare_numbers_in_the_body_stay():
     lines = lines_of("标题文字在这里", "2025-07-02", BODY, "01", "二级标题", BODY, "2025")
-    kept, _, removed = split_metadata(lines, Metadata())
+    kept, _, removed, _ = split_metadata(lines, Metadata())
     assert [r.text for r in removed] == ["标题文字在这里", "2025-07-02"]
     assert "01" in [line.text for line in kept] and "2025" in [line.text for line in kept]
 
 
 def test_credit_lines_are_metadata():
-    _, meta, removed = split_metadata(lines_of(BODY, "责任编辑：周某某", "监制:吴某"), Metadata())
+    _, meta, removed, _ = split_metadata(lines_of(BODY, "责任编辑：周某某", "监制:吴某"), Metadata())
     assert [r.text for r in removed] == ["责任编辑：周某某", "监制:吴某"]
     assert meta.author is None
 
 
 def test_prose_starting_with_a_field_word_stays():
     text = "来源地不同的产品，价格差距很大。业内人士表示，这一现象将持续较长时间，消费者需要仔细辨别。"
-    kept, _, removed = split_metadata(lines_of(BODY, text), Metadata())
+    kept, _, removed, _ = split_metadata(lines_of(BODY, text), Metadata())
     assert removed == []
     assert len(kept) == 2
 
@@ -129,7 +131,7 @@ def test_seed_001_dump_and_page_give_the_same_metadata(shared):
     ex = extract_html(soup, "http://example.cn/")
     lines, conv = normalise_lines(to_lines(ex.blocks))
     results.append(split_metadata(lines, normalise_meta(ex.meta, conv)))
-    for kept, meta, removed in results:
+    for kept, meta, removed, _ in results:
         assert meta.title == expected_title
         assert meta.published_at == "2025-07-02"
         assert meta.source == "深圳电子商会"
@@ -148,7 +150,7 @@ def test_site_name_before_the_date_line():
 
 def test_fields_run_together_without_spaces():
     lines = lines_of("新电池量产", "2025-09-25 10:00来源：新智科技作者：陈思远阅读 3821", BODY)
-    _, meta, removed = split_metadata(lines, Metadata())
+    _, meta, removed, _ = split_metadata(lines, Metadata())
     assert (meta.title, meta.source, meta.author) == ("新电池量产", "新智科技", "陈思远")
     assert meta.published_at == "2025-09-25T10:00:00+08:00"
     assert len(removed) == 2

@@ -15,6 +15,7 @@ from newsclean.pipelines.normalise import (
     detect_variant,
     normalise_lines,
     normalise_meta,
+    normalise_page,
     strip_pinyin,
     traditional_chars,
 )
@@ -80,7 +81,8 @@ def lines_of(texts, in_main=True):
 
 def test_mechanical_traditional_keeps_mainland_words():
     out, conv = normalise_lines(lines_of(MECHANICAL))
-    assert conv == Conversion("tw2s", True)
+    assert (conv.config, conv.converted) == ("tw2s", True)
+    assert conv.traditional_lines == frozenset(range(len(MECHANICAL)))
     assert out[0].text == "近日，某国产大模型厂商宣布开启新一轮融资，用户规模持续扩大。"  # 开启, not 打开
     assert out[1].text == "该公司表示，芯片供应紧张，算力成本仍是行业面临的主要难题，服务器采购计划已经启动。"
 
@@ -95,6 +97,7 @@ def test_simplified_lines_are_untouched():
     lines = lines_of([*SIMPLIFIED, "乾隆年间的著名画家"])
     out, conv = normalise_lines(lines)
     assert conv == Conversion(None, False)
+    assert not conv.converted_in(range(len(lines)))
     assert [line.text for line in out] == [*SIMPLIFIED, "乾隆年间的著名画家"]
 
 
@@ -178,3 +181,14 @@ def test_tw2sp_keeps_proper_names_and_shared_words():
     out, conv = normalise_lines(lines_of(texts))
     assert conv.config == "tw2sp"
     assert out[2].text == "数位发展部要求厂商在投标文件中说明软件授权方式。"
+
+
+def test_page_conversion_says_where_traditional_text_was():
+    # a Simplified article beside one Traditional line: converted only if that line is kept
+    lines = lines_of([*SIMPLIFIED, "歡迎訪問本站，開啟新的服務。"])
+    out, _, conv = normalise_page(lines, Metadata(title="今日要闻"))
+    assert conv.traditional_lines == {len(SIMPLIFIED)} and not conv.traditional_title
+    assert out[-1].text == "欢迎访问本站，开启新的服务。"
+    assert conv.converted_in([len(SIMPLIFIED)]) and not conv.converted_in(range(len(SIMPLIFIED)))
+    _, meta, conv = normalise_page(lines_of(SIMPLIFIED), Metadata(title="開啟新的服務"))
+    assert meta.title == "开启新的服务" and conv.traditional_title

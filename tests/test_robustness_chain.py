@@ -447,8 +447,9 @@ def test_dom_steps(page):
             normal, conversion = normalise_lines(lines)
             assert isinstance(conversion.converted, bool)
             meta = normalise_meta(extracted.meta, conversion)
-            body, meta, removed = split_metadata(normal, meta)
-            assert len(body) + len(removed) <= len(normal) + len(removed)
+            body, meta, removed, origin = split_metadata(normal, meta)
+            assert len(body) + len(removed) == len(normal) and len(origin) == len(body)
+            assert origin == sorted(set(origin)) and set(origin) <= {line.index for line in normal}
             assert all(isinstance(r, Removed) for r in removed)
         except NewscleanError as err:
             check_error(err)

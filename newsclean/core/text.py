@@ -1,0 +1,81 @@
+"""The text vocabulary every step shares: character classes, sentence ends, markup tag sets, bigrams.
+
+One home, so two steps can never disagree on what a Han character or a sentence's end is. Where
+two sets differ, they differ on purpose and their names say why.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ------------------------------------------------------------------ characters
+
+# Han ideographs: the unified block, extension A, the compatibility block and the supplementary
+# planes (extensions B-G). Pages write rare names and places with the supplementary ones.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN_RE = re.compile(f"[{HAN}]")
+KANA_RE = re.compile(r"[\u3040-\u30ff]")
+# Han plus CJK punctuation and full-width forms: between two of these a source line break is
+# no space (Chinese has no spaces between words).
+CJK_RUN = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+
+# ------------------------------------------------------------------ sentence ends
+
+# What ends a sentence, closing quotes and the ellipsis included (a quoted sentence ends on 」).
+SENTENCE_FINAL = tuple("。！？!?…”」』")
+# A line that ends a sentence or closes a bracket: a finished line, not a cut-off teaser.
+LINE_CLOSERS = (*SENTENCE_FINAL, "）", ")", "]")
+# How a body paragraph ends (a full stop, a clause, or a colon that introduces a list); not ! or ?,
+# which end headlines and slogans as often as paragraphs.
+PARAGRAPH_FINAL = ("。", "。”", "。）", "；", ".", "：", ":")
+# Sentence punctuation inside a line: a line holding one is prose, not a metadata field.
+PROSE_MARKS = "。！？!?"
+# What a metadata line may end with and still be a field line ("来源：新华社。").
+FIELD_TRAILERS = "。！？!?；;"
+# A headline never ends on these (it is a sentence or a clause of one).
+NOT_HEADLINE_FINAL = "。；;，,"
+# The marks that count a block's clauses when the article body is scored.
+CLAUSE_MARKS_RE = re.compile(r"[，,。、；;：:！？!?]")
+
+# ------------------------------------------------------------------ markup
+
+
+def _tags(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Elements that end one text block and start another when the page is read in order.
+BLOCK_TAGS = _tags(
+    "address article aside blockquote caption center dd details dialog div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr legend li main menu nav ol p pre section "
+    "summary table tbody td tfoot th thead tr ul body html"
+)
+# Where words part in a hidden element's recorded text: the block elements, <br>, and <marquee>
+# (which scrolls its text as a unit of its own).
+WORD_BREAK_TAGS = BLOCK_TAGS | {"br", "marquee"}
+# Elements that hold a list of items.
+LIST_CONTAINER_TAGS = frozenset(("ul", "ol", "dl", "menu"))
+# Block kinds (``Block.tag``) of one item of a list or a table.
+ITEM_BLOCK_TAGS = frozenset(("li", "dd", "dt", "td"))
+
+# ------------------------------------------------------------------ bigrams
+
+
+def bigrams(text: str, *, across_spaces: bool = True) -> set[str]:
+    """The distinct character bigrams of ``text``.
+
+    ``across_spaces`` joins the words first ("AI 芯片" gives "I芯"); without it a bigram never
+    spans white space, which keeps a title's separate phrases apart.
+    """
+    if across_spaces:
+        chars = "".join(text.split())
+        return {chars[i : i + 2] for i in range(len(chars) - 1)}
+    return {text[i : i + 2] for i in range(len(text) - 1) if not any(c.isspace() for c in text[i : i + 2])}
+
+
+def bigram_share(segment: str, text: str, *, across_spaces: bool = True, min_grams: int = 1) -> float:
+    """Share of the segment's distinct bigrams that occur in ``text``; 0.0 below ``min_grams``."""
+    grams = bigrams(segment, across_spaces=across_spaces)
+    if len(grams) < min_grams or not grams:
+        return 0.0
+    return sum(1 for g in grams if g in text) / len(grams)

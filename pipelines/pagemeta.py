@@ -1,0 +1,235 @@
+"""The page's metadata from its markup: headline, date, source, author and keywords.
+
+Meta tags, the page header around the headline, <time> elements and date-classed elements;
+the same text helpers read dumps in :mod:`newsclean.pipelines.metalines`, so a page and its
+plain-text dump give the same metadata.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Tag
+
+from newsclean.core.text import LIST_CONTAINER_TAGS, bigram_share
+from newsclean.core.types import Block, Metadata
+from newsclean.pipelines.metalines import (
+    author_from,
+    is_date_line,
+    iso_date,
+    iso_from_meta,
+    keywords_from,
+    source_from,
+)
+
+TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—+|–|--+|::)\s*|\s+-\s+")
+SITE_PART = re.compile(r"(logo|brand|nav|menu|site-?(title|name|logo|branding|header)|footer|foot\b)", re.I)
+ASIDE = re.compile(r"comment|related|recommend|sidebar|side-|hot|rank|pagination|footer", re.IGNORECASE)
+DATE_CLASS = re.compile(r"date|time|pub|publish|post-?info|info|meta", re.IGNORECASE)
+
+
+def page_metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -> Metadata:
+    metas = _meta_tags(soup)
+    # the body's sentences: what titles and keywords are checked against (injected link lists and
+    # spam cards inside the article container rarely end a sentence)
+    main_text = (
+        "".join(b.text for b in blocks if b.in_main and "。" in b.text)[:8000]
+        or "".join(b.text for b in blocks if b.in_main)[:8000]
+    )
+    first_main = next((i for i, b in enumerate(blocks) if b.in_main), len(blocks))
+    title, title_index = _title(soup, metas, blocks, owners, first_main, main_text)
+    # the page header: from the headline to the first lines of the body
+    start = title_index if title_index is not None else max(0, first_main - 8)
+    header = [b for b in blocks[start : first_main + 3] if len(b.text) <= 200]
+    header_texts = [b.text for b in header]
+
+    published = _published(soup, metas, header)
+    source = _first(source_from(t) for t in header_texts) or _meta_name(
+        metas, "source", "publisher", "citation_publisher"
+    )
+    author = _first(author_from(t) for t in header_texts) or _meta_name(
+        metas, "author", "article:author", "dc.creator"
+    )
+    keywords = _first(keywords_from(t) for t in header_texts) or _first(
+        keywords_from(b.text) for b in blocks if len(b.text) <= 200
+    )
+    if not keywords:
+        words = re.split(r"[,，、;；|]+|\s{2,}", metas.get("keywords", ""))
+        haystack = main_text + (title or "")
+        keywords = list(dict.fromkeys(w.strip() for w in words if w.strip() and w.strip() in haystack))
+    return Metadata(
+        title=title, published_at=published, source=source, author=author, keywords=keywords or []
+    )
+
+
+def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        key = tag.get("property") or tag.get("name") or tag.get("itemprop")
+        content = tag.get("content")
+        if isinstance(key, str) and isinstance(content, str) and content.strip():
+            out.setdefault(key.strip().lower(), " ".join(content.split()))
+    return out
+
+
+def _meta_name(metas: dict[str, str], *names: str) -> str | None:
+    for name in names:
+        value = metas.get(name)
+        if value and "://" not in value and len(value) <= 60:
+            return value
+    return None
+
+
+def _first(values):
+    for value in values:
+        if value:
+            return value
+    return None
+
+
+def _title(
+    soup: BeautifulSoup,
+    metas: dict[str, str],
+    blocks: list[Block],
+    owners: list[Tag],
+    first_main: int,
+    main_text: str,
+) -> tuple[str | None, int | None]:
+    """The headline: the article's <h1> or og:title (whichever the body echoes), else <title>'s best part."""
+    h1: str | None = None
+    index: int | None = None
+    h1s = [
+        i
+        for i, (b, o) in enumerate(zip(blocks, owners, strict=True))
+        if o.name == "h1" and 2 <= len(b.text) <= 200
+    ]
+    h1s = [i for i in h1s if blocks[i].link_density < 0.5 and not _inside_negative(owners[i])]
+    if h1s:
+        in_main = [i for i in h1s if blocks[i].in_main]
+        before = [i for i in h1s if i < first_main]
+        index = in_main[0] if in_main else before[-1] if before else h1s[0]
+        # an <h1> may carry the date line after a <br>: the headline is its first line
+        h1 = " ".join(blocks[index].text.split("\n")[0].split()) or None
+    og = metas.get("og:title") or metas.get("twitter:title")
+    og_title = _best_segment(og, metas, blocks, main_text) if og else None
+    # when they disagree, one is the site's name or injected text: the body echoes the headline
+    disagree = h1 and og_title and _overlap(h1, og_title) < 0.3
+    if disagree and _overlap(og_title, main_text) > _overlap(h1, main_text):
+        return og_title, None
+    if h1:
+        return h1, index
+    if og_title:
+        return og_title, None
+    if soup.title is not None and soup.title.string:
+        return _best_segment(str(soup.title.string), metas, blocks, main_text), None
+    return None, None
+
+
+def _inside_negative(el: Tag) -> bool:
+    """Inside the site's logo, navigation or footer (where an <h1> is the site's name)."""
+    node: Tag | None = el
+    for _ in range(6):
+        if node is None:
+            return False
+        names = [*node.get("class", []), node.get("id") or ""]
+        if node.name in ("nav", "footer") or any(SITE_PART.match(name) for name in names):
+            return True
+        node = node.parent
+    return False
+
+
+def _best_segment(title: str, metas: dict[str, str], blocks: list[Block], main_text: str) -> str | None:
+    """Strip the site-name suffix and injected segments: keep the segment the body talks about."""
+    title = " ".join(title.split())
+    segments = [s.strip() for s in TITLE_SEPARATORS.split(title) if s.strip()]
+    spam_words = [w for w in re.split(r"[,，、;；|\s]+", metas.get("keywords", "")) if len(w) >= 3]
+    linky = "".join(b.text for b in blocks if not b.in_main and b.link_density >= 0.5)
+    candidates = []
+    for pos, seg in enumerate(segments):
+        spammy = any(w in seg and w not in main_text for w in spam_words) or (len(seg) >= 6 and seg in linky)
+        if not spammy:
+            candidates.append((_overlap(seg, main_text), -pos, seg))
+    if not candidates:
+        return None
+    if len(segments) == 1:
+        return segments[0]
+    overlap, _, seg = max(candidates)
+    if overlap >= 0.5:
+        return seg
+    # nothing echoes the body: the headline leads a "headline_site" title
+    return next(c[2] for c in sorted(candidates, key=lambda c: -c[1]))
+
+
+def _overlap(segment: str, text: str) -> float:
+    """Share of the segment's character bigrams that occur in the body text."""
+    return bigram_share(segment, text)
+
+
+def _published(soup: BeautifulSoup, metas: dict[str, str], header: list[Block]) -> str | None:
+    for name in (
+        "article:published_time",
+        "og:published_time",
+        "og:release_date",
+        "datepublished",
+        "pubdate",
+        "publishdate",
+        "publish_date",
+        "publication_date",
+        "dc.date.issued",
+        "dc.date",
+        "sailthru.date",
+        "date",
+    ):
+        value = metas.get(name)
+        if value:
+            iso = iso_from_meta(value)
+            if iso:
+                return iso
+    for block in header:
+        # a date line, or a short dated line above the body (not a body sentence starting with a date)
+        if is_date_line(block.text) or (not block.in_main and len(block.text) <= 80):
+            iso = iso_date(block.text)
+            if iso:
+                return iso
+    for time in soup.find_all("time"):
+        value = time.get("datetime")
+        if isinstance(value, str) and not _in_aside(time):
+            iso = iso_from_meta(value)
+            if iso:
+                return iso
+    body = soup.body or soup
+    for el in body.descendants:
+        if not isinstance(el, Tag) or not el.get("class") or _inside_list(el) or _in_aside(el):
+            continue
+        if not DATE_CLASS.search(" ".join(el.get("class"))):
+            continue
+        text = el.get_text(" ", strip=True)
+        if len(text) <= 80:
+            iso = iso_date(text)
+            if iso:
+                return iso
+    return None
+
+
+def _in_aside(el: Tag) -> bool:
+    """Inside comments, related-article lists or sidebars, whose dates are not the article's."""
+    node = el.parent
+    for _ in range(12):
+        if node is None:
+            return False
+        names = " ".join([*node.get("class", []), node.get("id") or ""])
+        if node.name == "aside" or ASIDE.search(names):
+            return True
+        node = node.parent
+    return False
+
+
+def _inside_list(el: Tag) -> bool:
+    node = el.parent
+    for _ in range(8):
+        if node is None:
+            return False
+        if node.name in LIST_CONTAINER_TAGS:
+            return True
+        node = node.parent
+    return False
