@@ -1,0 +1,164 @@
+"""The Python API: clean a page from Python code, one page or many.
+
+    import newsclean
+    article = newsclean.clean(html, url="https://example.cn/news/1.html")
+    print(article.title, article.text)
+
+    cleaner = newsclean.Cleaner()          # loads the line classifier once
+    for html in pages:
+        try:
+            print(cleaner.clean(html).to_json())
+        except newsclean.NoArticleError:
+            pass                           # a spam page, a soft 404, a list page
+
+Errors are :class:`~newsclean.core.errors.NewscleanError` subclasses: ``NotADocumentError``
+(binary or empty input), ``NoArticleError`` (no article body on the page), ``ModelError`` (a
+missing or foreign model file).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from newsclean.core.judge import LineJudge
+
+NO_URL = "about:blank"  # the article's ``url`` when the caller gives none (the schema wants a string)
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line dropped from the page: its text, why (``spam``, ``boilerplate``...), the classifier's score."""
+
+    text: str
+    reason: str
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One clean article: the fields of the article JSON (CONTRACT.md), typed."""
+
+    url: str
+    title: str | None
+    published_at: str | None
+    source: str | None
+    author: str | None
+    keywords: list[str]
+    language: str
+    converted: bool
+    conversion: str | None
+    paragraphs: list[str]
+    text: str
+    removed: list[RemovedLine]
+    fetched_at: str
+    fingerprint: str
+    classifier: str
+    extra: dict[str, Any] = field(default_factory=dict)  # fields a newer chain adds (``lines``)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        """The article of an article dict (as :func:`newsclean.chain.clean_document` returns)."""
+        names = [f for f in cls.__dataclass_fields__ if f != "extra"]
+        values = {name: data.get(name) for name in names}
+        values["keywords"] = list(data.get("keywords") or [])
+        values["paragraphs"] = list(data.get("paragraphs") or [])
+        values["removed"] = [
+            RemovedLine(r["text"], r["reason"], r.get("score")) for r in data.get("removed", [])
+        ]
+        extra = {k: v for k, v in data.items() if k not in names}
+        return cls(**values, extra=extra)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The article JSON object, fields in the contract's order."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            if name == "extra":
+                continue
+            value = getattr(self, name)
+            if name == "removed":
+                value = [{"text": r.text, "reason": r.reason, "score": r.score} for r in value]
+            elif isinstance(value, list):
+                value = list(value)
+            out[name] = value
+        out.update(self.extra)
+        return out
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The article as one JSON document (one line unless ``indent`` is given), UTF-8 text kept."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+class Cleaner:
+    """Cleans many pages with one loaded line classifier.
+
+    ``model``: None for the bundled model, a model folder or file path, or a loaded classifier.
+    A Cleaner may be shared between threads; build one per process.
+    """
+
+    def __init__(self, model: str | Path | LineJudge | None = None) -> None:
+        if model is None or isinstance(model, (str, Path)):
+            from newsclean.classifiers.model import load_classifier
+
+            model = load_classifier(model)
+        self.classifier: LineJudge = model
+
+    @property
+    def version(self) -> str:
+        """The version id of the model that judges the lines (the article's ``classifier``)."""
+        return self.classifier.version
+
+    def clean(
+        self,
+        html: bytes | str,
+        url: str | None = None,
+        *,
+        content_type: str | None = None,
+        kind: str | None = None,
+        fetched_at: datetime | None = None,
+    ) -> Article:
+        """The article of one page: bytes (decoded as a browser would; ``content_type`` is the
+        HTTP header, if any) or text; ``kind`` ``"html"`` or ``"text"``, sniffed when None.
+
+        Raises NotADocumentError for binary or empty input, NoArticleError when no body is left.
+        """
+        from newsclean.chain import clean_document
+
+        data = clean_document(
+            html,
+            url=url or NO_URL,
+            classifier=self.classifier,
+            content_type=content_type,
+            kind=kind,
+            fetched_at=fetched_at,
+        )
+        return Article.from_dict(data)
+
+
+_default: Cleaner | None = None
+_default_lock = threading.Lock()
+
+
+def default_cleaner() -> Cleaner:
+    """The process's shared Cleaner with the bundled model, built on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Cleaner()
+        return _default
+
+
+def clean(
+    html: bytes | str,
+    url: str | None = None,
+    *,
+    content_type: str | None = None,
+    kind: str | None = None,
+    fetched_at: datetime | None = None,
+) -> Article:
+    """Clean one page with the bundled model (loaded once per process); see :meth:`Cleaner.clean`."""
+    return default_cleaner().clean(html, url, content_type=content_type, kind=kind, fetched_at=fetched_at)
