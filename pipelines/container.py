@@ -40,14 +40,20 @@ class _Stats:
     score: float = 0.0
 
 
-def choose_main(pairs: list[tuple[Unit, Block]], root: Tag) -> list[Tag]:
+def choose_main(pairs: list[tuple[Unit, Block]], root: Tag, without: Tag | None = None) -> list[Tag]:
     """The container with the most paragraph-like CJK text, penalised for links and bad names.
 
     Sibling containers that score well too (an article split around an ad slot) join it.
+    ``without``: an element set aside (a comment stream): its text does not count, and neither
+    it nor an element holding it can be chosen.
     """
     stats: dict[int, _Stats] = {}
     elements: dict[int, Tag] = {}
+    banned = _self_and_ancestors(without)
+    inside_banned = _descendant_ids(without)
     for unit, block in pairs:
+        if id(unit.owner) in inside_banned:
+            continue
         chars = len("".join(block.text.split()))
         link_chars = round(block.link_density * chars)
         cjk = len(HAN_RE.findall(block.text))
@@ -72,7 +78,7 @@ def choose_main(pairs: list[tuple[Unit, Block]], root: Tag) -> list[Tag]:
     best_score = 0.0
     for key, st in stats.items():
         el = elements[key]
-        if st.score <= 0 or el.name in ("html", "[document]"):
+        if st.score <= 0 or el.name in ("html", "[document]") or key in banned:
             continue
         density = st.link_chars / st.chars if st.chars else 1.0
         final = st.score * (1 - density) + _class_weight(el)
@@ -81,7 +87,12 @@ def choose_main(pairs: list[tuple[Unit, Block]], root: Tag) -> list[Tag]:
     if best is None:
         return []
     # walk up through wrappers that hold nothing else (td -> tr -> table -> div.content)
-    while best.parent is not None and best.parent is not root and id(best.parent) in stats:
+    while (
+        best.parent is not None
+        and best.parent is not root
+        and id(best.parent) in stats
+        and id(best.parent) not in banned
+    ):
         parent_chars = stats[id(best.parent)].chars
         if parent_chars > stats[id(best)].chars * SAME_TEXT_RATIO:
             break
@@ -90,7 +101,7 @@ def choose_main(pairs: list[tuple[Unit, Block]], root: Tag) -> list[Tag]:
     top = stats[id(best)].score
     for sibling in best.parent.children if best.parent is not None else ():
         st = stats.get(id(sibling))
-        if sibling is best or st is None or not isinstance(sibling, Tag):
+        if sibling is best or st is None or not isinstance(sibling, Tag) or id(sibling) in banned:
             continue
         density = st.link_chars / st.chars if st.chars else 1.0
         if (
@@ -100,6 +111,20 @@ def choose_main(pairs: list[tuple[Unit, Block]], root: Tag) -> list[Tag]:
         ):
             chosen.append(sibling)
     return chosen
+
+
+def _self_and_ancestors(el: Tag | None) -> set[int]:
+    out: set[int] = set()
+    while el is not None:
+        out.add(id(el))
+        el = el.parent
+    return out
+
+
+def _descendant_ids(el: Tag | None) -> set[int]:
+    if el is None:
+        return set()
+    return {id(el)} | {id(t) for t in el.descendants if isinstance(t, Tag)}
 
 
 def _class_weight(el: Tag) -> float:

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from newsclean.core.types import Extracted
 from newsclean.pipelines.container import choose_main, link_lists
 from newsclean.pipelines.pagemeta import page_metadata
+from newsclean.pipelines.streams import first_post
 from newsclean.pipelines.walk import page_blocks
 
 
@@ -23,14 +24,17 @@ def extract_html(soup: BeautifulSoup, url: str) -> Extracted:
     """Blocks of all visible text in reading order, ``in_main`` on the article body, and metadata."""
     root = soup.body or soup
     pairs = page_blocks(root)
+    chosen, replies = first_post(
+        pairs, choose_main(pairs, root), lambda stream: choose_main(pairs, root, stream)
+    )
     inside: set[int] = set()
-    for main in choose_main(pairs, root):
+    for main in chosen:
         inside.add(id(main))
         inside.update(id(t) for t in main.descendants if isinstance(t, Tag))
     owners = [unit.owner for unit, _ in pairs]
     linky = link_lists(pairs, inside)
     blocks = [
-        replace(block, in_main=id(unit.owner) in inside and i not in linky)
+        replace(block, in_main=id(unit.owner) in inside and i not in linky and i not in replies)
         for i, (unit, block) in enumerate(pairs)
     ]
     meta = page_metadata(soup, blocks, owners)
