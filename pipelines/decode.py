@@ -21,6 +21,8 @@ from newsclean.core.text import HAN_RE
 
 SNIFF_BYTES = 8192  # how much of the page the binary and markup checks look at
 PLAUSIBILITY_SAMPLE = 20_000  # characters scored when telling GB from Big5
+MAX_STRAY_BYTES = 4  # undecodable byte runs a legacy-codec page may hold (a cut character, a typo)...
+STRAY_SHARE = 0.0005  # ...or this share of its characters, whichever is more
 MAX_CONTROL_SHARE = 0.05  # control bytes beyond this share mean binary data, not text
 
 # Magic numbers of formats that are never a page (images, archives, documents, executables).
@@ -226,7 +228,10 @@ def _best_cjk_score(data: bytes) -> tuple[Decoded | None, float]:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
-            continue
+            # a page cut mid-character or with a stray byte is still that codec's page
+            text = data.decode(codec, errors="replace")
+            if text.count("\ufffd") > max(MAX_STRAY_BYTES, len(text) * STRAY_SHARE):
+                continue
         score = _plausibility(text[:PLAUSIBILITY_SAMPLE])
         if score > best_score + 1e-9:
             best, best_score = Decoded(text, codec), score

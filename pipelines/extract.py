@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from newsclean.core.types import Extracted
 from newsclean.pipelines.container import choose_main, link_lists
 from newsclean.pipelines.pagemeta import page_metadata
-from newsclean.pipelines.streams import first_post
+from newsclean.pipelines.streams import comment_tail, first_post
 from newsclean.pipelines.walk import page_blocks
 
 
@@ -32,7 +32,7 @@ def extract_html(soup: BeautifulSoup, url: str) -> Extracted:
         inside.add(id(main))
         inside.update(id(t) for t in main.descendants if isinstance(t, Tag))
     owners = [unit.owner for unit, _ in pairs]
-    linky = link_lists(pairs, inside)
+    linky = link_lists(pairs, inside) | comment_tail(pairs, inside)
     blocks = [
         replace(block, in_main=id(unit.owner) in inside and i not in linky and i not in replies)
         for i, (unit, block) in enumerate(pairs)

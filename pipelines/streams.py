@@ -27,6 +27,16 @@ MAX_HEADER_CHARS = 150  # a post header is short; longer lines are prose with a 
 MIN_STAMPS = 3  # fewer dated headers are an article's own date line and a related item or two
 MIN_POST_CHARS = 100  # a first "post" shorter than this is a reply: the article is elsewhere
 MAX_REPLY_RATIO = 3.0  # a later item this many times longer than the first is an article, not a reply
+# the heading a comment section opens with: 评论, 网友评论(12), 已有3条评论, 《标题》已有1件评论, 5 Comments
+COMMENT_HEADING = re.compile(
+    r"^(?:[《“\"].{1,80}[》”\"])?\s*(?:已有|共有?)?\s*\d*\s*(?:件|条|篇|则|個|个)?\s*"
+    r"(?:网友|读者|用户|最新|热门|精彩|全部|发表|查看)?(?:评论|評論|留言|回复|回應|跟帖)"
+    r"(?:\s*[(（\[]\s*\d+\s*[)）\]])?\s*[:：]?$"
+    r"|^(?:\d+\s+)?(?:comments?|responses?|replies|leave a (?:comment|reply))\b.{0,60}$",
+    re.IGNORECASE,
+)
+MAX_HEADING_CHARS = 90
+MIN_BODY_BEFORE_COMMENTS = 200  # a comment heading this early is the page's menu, not the tail
 MAX_CLIMB = 8  # levels above the chosen container searched for sibling posts (tables nest deep)
 
 Chooser = Callable[[Tag], list[Tag]]
@@ -69,6 +79,23 @@ def first_post(
     if max((_chars(pairs, item) for item in items), default=0) > MAX_REPLY_RATIO * first_chars:
         return chosen, set()  # a long run after the stamps: an article below a dated list
     return chosen, set(later)
+
+
+def comment_tail(pairs: list[tuple[Unit, Block]], inside: set[int]) -> set[int]:
+    """The body blocks from a comment section's heading on ("已有3条评论", "网友评论"), when
+    the article's text stands before it: the comments below a post are not the post."""
+    seen = 0
+    body = [i for i, (unit, _) in enumerate(pairs) if id(unit.owner) in inside]
+    for n, i in enumerate(body):
+        text = pairs[i][1].text.strip()
+        if (
+            seen >= MIN_BODY_BEFORE_COMMENTS
+            and len(text) <= MAX_HEADING_CHARS
+            and COMMENT_HEADING.match(text)
+        ):
+            return set(body[n:])
+        seen += _chars(pairs, [i])
+    return set()
 
 
 def _first_sibling_post(pairs: list[tuple[Unit, Block]], chosen: list[Tag], headers: list[int]) -> list[Tag]:
