@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsclean.classifiers import dataset  # noqa: E402
+from newsclean.classifiers import corpora, dataset  # noqa: E402
 from newsclean.classifiers.model import load_classifier  # noqa: E402
 from newsclean.core.errors import InputError  # noqa: E402
 
@@ -26,13 +26,13 @@ TARGET = 20_000
 
 def _pages(scale: float) -> tuple[list[list], str]:
     try:
-        data_dir = dataset.default_data_dir()
+        data_dir = corpora.default_data_dir()
         name = "held-out pages from the shared corpora"
     except InputError:
         data_dir = ROOT / "tests" / "data_classifier"
         scale = 0.05
         name = "pages from the small test corpus"
-    test = dataset.build(dataset.load_corpora(data_dir), scale=scale, only_test=True).test
+    test = dataset.build(corpora.load_corpora(data_dir), scale=scale, only_test=True).test
     pages: dict[str, list] = {}
     for e in test:
         if e.page is not None:

@@ -25,7 +25,37 @@ CONTENT = 0  # column of the content probability (labels are ordered content, sp
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "title", "caption"}
 LIST_TAGS = ITEM_BLOCK_TAGS
 SENT_END = SENTENCE_FINAL
-N_LAYOUT = 27  # page-layout columns built in _page_features
+# The page-layout columns _page_features builds, in their order in a feature row.
+LAYOUT_NAMES = (
+    "position",  # place on the page, 0..1
+    "after_body",  # after the article's last body line
+    "before_body",  # before its first body line
+    "lines_after",  # how far after the body (capped at 12 lines)
+    "lines_before",  # how far before it
+    "log_len",
+    "sentence_end",
+    "in_main",  # inside the article container
+    "link_density",
+    "in_list",
+    "heading_tag",
+    "list_tag",
+    "text_dump",  # a plain-text page: no layout at all
+    "has_layout",  # the page has any layout information
+    "spam_window",  # neighbours' (±3) spam+adult share
+    "boiler_window",  # neighbours' (±2) boilerplate share
+    "gap_after",  # non-content lines between the body's end and this line
+    "gap_before",  # the same before the body's start
+    "content_run",  # length of the content-like run the line sits in
+    "colon_end",  # ends with a colon (a label before a list or a value)
+    "body_before",  # the line before is a body line
+    "body_after",  # the line after is a body line
+    "body_overlap",  # share of its bigrams in the body lines
+    "neighbour_overlap",  # the larger of its neighbours' body_overlap
+    "short_run",  # length of the run of short lines it sits in (/10)
+    "short_run_overlap",  # that run's mean body_overlap
+    "table_row",  # as many pipe-separated cells as a neighbour
+)
+N_LAYOUT = len(LAYOUT_NAMES)
 LIST_ITEM_CHARS = 40  # a line this short, without a sentence's end, may be a list item
 
 
@@ -63,6 +93,13 @@ def body_overlap(texts: Sequence[str], body: np.ndarray) -> np.ndarray:
     return out
 
 
+# The raw per-line values read from the Line objects in one pass (see _page_features).
+_RAW = (
+    "chars", "body_end", "colon_end", "sentence_end", "in_main", "link_density", "in_list",
+    "heading_tag", "list_tag", "text_dump", "pipes",
+)  # fmt: skip
+
+
 def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray) -> np.ndarray:
     n, k = p.shape
     # One pass over the Line objects; everything after it works on arrays.
@@ -85,9 +122,10 @@ def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray)
             for t in (line.text.rstrip(),)
         ],
         dtype=np.float32,
-    ).reshape(n, 11)
-    lengths = layout[:, 0]
-    sentence = layout[:, 1] > 0
+    ).reshape(n, len(_RAW))
+    raw = dict(zip(_RAW, layout.T, strict=True))
+    lengths = raw["chars"]
+    sentence = raw["body_end"] > 0
     # Body lines: content-like and either long or a finished sentence (headlines rarely end in 。).
     body = (p[:, CONTENT] > 0.5) & ((lengths >= BODY_MIN_CHARS) | (sentence & (lengths >= 6)))
     idx = np.arange(n)
@@ -110,8 +148,6 @@ def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray)
     last_break = np.maximum.accumulate(np.where(nonbody > 0, idx, -1))
     content_run = np.where(nonbody > 0, 0, idx - last_break).astype(np.float32)
     before = (idx < first).astype(np.float32)
-    lines_after = np.clip(idx - last, 0, 12) / 12.0 * after
-    lines_before = np.clip(first - idx, 0, 12) / 12.0 * before
     cols = [p]
     logp = np.log(np.clip(p, 1e-4, 1.0))
     cols.append(logp)
@@ -133,49 +169,67 @@ def _page_features(p: np.ndarray, lines: Sequence[Line], shape_rows: np.ndarray)
     for off in (-3, -2, -1, 1, 2, 3):
         window += near(bad, off)
         wcount += near(there, off)
-    window = window / np.maximum(1, wcount)
     boiler_window = np.zeros(n, dtype=np.float32)
     for off in (-2, -1, 1, 2):
         boiler_window += near(padded, off)[:, 3] / 4
-    has_layout = float((layout[:, 4] == 0).any() or (layout[:, 5] > 0).any() or (layout[:, 6] > 0).any())
-    shape = np.zeros((n, N_LAYOUT), dtype=np.float32)
     overlap = body_overlap([line.text for line in lines], body)
-    shape[:, 22] = overlap
-    shape[1:, 23] = overlap[:-1]  # a neighbour that speaks the article's words: a list or table
-    shape[:-1, 23] = np.maximum(shape[:-1, 23], overlap[1:])
+    # a neighbour that speaks the article's words: a list or table
+    neighbour_overlap = np.zeros(n, dtype=np.float32)
+    neighbour_overlap[1:] = overlap[:-1]
+    neighbour_overlap[:-1] = np.maximum(neighbour_overlap[:-1], overlap[1:])
     # Runs of short lines: a feature list or a table in the article speaks its words as a
     # whole (some items more than others); a menu, a tag cloud or a link farm does not.
     short = (lengths <= LIST_ITEM_CHARS) & ~sentence
     run_id = np.cumsum(~short)
     run_size = np.bincount(run_id, weights=short)
     run_overlap = np.bincount(run_id, weights=overlap * short) / np.maximum(run_size, 1)
-    shape[:, 24] = np.where(short, np.minimum(run_size[run_id], 10) / 10, 0.0)
-    shape[:, 25] = np.where(short, run_overlap[run_id], 0.0)
     # Table rows: a line of three or more pipe-separated cells next to a line with as many cells.
     # An injected pipe run stands alone or among lines of other shapes.
-    pipes = layout[:, 10]
+    pipes = raw["pipes"]
     row = pipes >= 2
     same = np.zeros(n, dtype=bool)
     same[1:] |= row[1:] & (pipes[1:] == pipes[:-1])
     same[:-1] |= row[:-1] & (pipes[:-1] == pipes[1:])
-    shape[:, 26] = same
     bodyf = body.astype(np.float32)
-    shape[1:, 20] = bodyf[:-1]  # the line before is a body line
-    shape[:-1, 21] = bodyf[1:]  # the line after is a body line
-    shape[:, 16] = np.minimum(gap_after, 5) / 5
-    shape[:, 17] = np.minimum(gap_before, 5) / 5
-    shape[:, 18] = np.minimum(content_run, 10) / 10
-    shape[:, 19] = layout[:, 2]
-    shape[:, 0] = idx / max(1, n - 1)
-    shape[:, 1] = after
-    shape[:, 2] = before
-    shape[:, 3] = lines_after
-    shape[:, 4] = lines_before
-    shape[:, 5] = np.log1p(lengths) / 6
-    shape[:, 6:13] = layout[:, 3:10]
-    shape[:, 13] = has_layout
-    shape[:, 14] = window
-    shape[:, 15] = boiler_window
+    body_before = np.zeros(n, dtype=np.float32)
+    body_before[1:] = bodyf[:-1]
+    body_after = np.zeros(n, dtype=np.float32)
+    body_after[:-1] = bodyf[1:]
+    has_layout = float(
+        (raw["in_main"] == 0).any() or (raw["link_density"] > 0).any() or (raw["in_list"] > 0).any()
+    )
+    named = {
+        "position": idx / max(1, n - 1),
+        "after_body": after,
+        "before_body": before,
+        "lines_after": np.clip(idx - last, 0, 12) / 12.0 * after,
+        "lines_before": np.clip(first - idx, 0, 12) / 12.0 * before,
+        "log_len": np.log1p(lengths) / 6,
+        "sentence_end": raw["sentence_end"],
+        "in_main": raw["in_main"],
+        "link_density": raw["link_density"],
+        "in_list": raw["in_list"],
+        "heading_tag": raw["heading_tag"],
+        "list_tag": raw["list_tag"],
+        "text_dump": raw["text_dump"],
+        "has_layout": np.full(n, has_layout),
+        "spam_window": window / np.maximum(1, wcount),
+        "boiler_window": boiler_window,
+        "gap_after": np.minimum(gap_after, 5) / 5,
+        "gap_before": np.minimum(gap_before, 5) / 5,
+        "content_run": np.minimum(content_run, 10) / 10,
+        "colon_end": raw["colon_end"],
+        "body_before": body_before,
+        "body_after": body_after,
+        "body_overlap": overlap,
+        "neighbour_overlap": neighbour_overlap,
+        "short_run": np.where(short, np.minimum(run_size[run_id], 10) / 10, 0.0),
+        "short_run_overlap": np.where(short, run_overlap[run_id], 0.0),
+        "table_row": same,
+    }
+    shape = np.zeros((n, N_LAYOUT), dtype=np.float32)
+    for j, name in enumerate(LAYOUT_NAMES):
+        shape[:, j] = named[name]
     return np.hstack([*cols, shape, shape_rows]).astype(np.float32)
 
 
@@ -199,3 +253,9 @@ def context_features(p: np.ndarray, pages: Sequence[Sequence[Line]], line_shape:
 
 def n_context_features(k: int) -> int:
     return 2 * k + len(OFFSETS) * (k + 1) + N_LAYOUT + len(SHAPE_NAMES)
+
+
+def layout_column(name: str, k: int) -> int:
+    """Where the layout column ``name`` sits in a context feature row (``k`` labels): after the
+    line's probabilities and log-probabilities and the neighbours' probabilities."""
+    return 2 * k + len(OFFSETS) * (k + 1) + LAYOUT_NAMES.index(name)

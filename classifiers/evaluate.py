@@ -7,7 +7,7 @@ import argparse
 import time
 from pathlib import Path
 
-from newsclean.classifiers import dataset, metrics
+from newsclean.classifiers import corpora, dataset, metrics
 from newsclean.classifiers.baseline import KeywordFilter
 from newsclean.classifiers.model import load_classifier
 from newsclean.core.errors import InputError
@@ -40,14 +40,14 @@ def run(args: argparse.Namespace) -> int:
         name = "labelled lines (" + ", ".join(str(p) for p in args.data) + ")"
         if data_dir is None:
             try:
-                data_dir = dataset.default_data_dir()
+                data_dir = corpora.default_data_dir()
             except InputError:
                 data_dir = None
     else:
-        data_dir = data_dir or dataset.default_data_dir()
-        corpora = dataset.load_corpora(data_dir)
+        data_dir = data_dir or corpora.default_data_dir()
+        loaded = corpora.load_corpora(data_dir)
         scale = float(clf.meta.get("config", {}).get("scale", 1.0))
-        examples = dataset.build(corpora, scale=scale, only_test=True).test
+        examples = dataset.build(loaded, scale=scale, only_test=True).test
         name = f"held-out split ({len(examples)} lines)"
         if args.write_held_out:
             dataset.write_labelled(args.write_held_out, examples)

@@ -62,8 +62,9 @@ SHAPE_NAMES = (
     "other_symbols",
     "keyword_run",
     "numeric_date",
-    "lexicon_share",  # last: Featurizer.parts fills it
+    "lexicon_share",  # Featurizer.parts fills it
 )
+SHAPE_COLUMN = {name: j for j, name in enumerate(SHAPE_NAMES)}
 
 
 SPAN_SCALE = 6.0
@@ -102,32 +103,36 @@ def shape_matrix(raw: Sequence[str], normal: Sequence[str], compacts: Sequence[s
     out = np.zeros((n_rows, len(SHAPE_NAMES)), dtype=np.float32)
     if n_rows == 0:
         return out
-    counts = _char_class_counts(normal)
+    col = SHAPE_COLUMN
+    counts = _char_class_counts(normal)  # CJK, Latin, digit, punctuation, space, other
     n = np.maximum(1.0, np.fromiter((len(t) for t in normal), dtype=np.float32, count=n_rows))
-    out[:, 0] = np.log1p(np.fromiter((len(t) for t in raw), dtype=np.float32, count=n_rows))
-    out[:, 1] = counts[:, 0] / n
-    out[:, 2] = counts[:, 1] / n
-    out[:, 3] = counts[:, 2] / n
-    out[:, 4] = counts[:, 3] / n
-    out[:, 15] = counts[:, 5] / n
+    out[:, col["log_len"]] = np.log1p(np.fromiter((len(t) for t in raw), dtype=np.float32, count=n_rows))
+    out[:, col["cjk_ratio"]] = counts[:, 0] / n
+    out[:, col["latin_ratio"]] = counts[:, 1] / n
+    out[:, col["digit_ratio"]] = counts[:, 2] / n
+    out[:, col["punct_ratio"]] = counts[:, 3] / n
+    out[:, col["other_symbols"]] = counts[:, 5] / n
     compact_len = np.fromiter((len(c) for c in compacts), dtype=np.float32, count=n_rows)
-    out[:, 14] = np.maximum(0.0, n - counts[:, 4] - compact_len) / n
+    out[:, col["symbol_gaps"]] = np.maximum(0.0, n - counts[:, 4] - compact_len) / n
     for i, text in enumerate(normal):
+        row = out[i]
         pieces = [p for p in _SEP.split(text) if p.strip()]
-        out[i, 5] = math.log1p(max(0, len(pieces) - 1))
-        out[i, 6] = 1.0 if ("|" in text or "丨" in text) else 0.0
-        out[i, 7] = 1.0 if text.rstrip().endswith(SENTENCE_ENDS) else 0.0
+        row[col["sep_runs"]] = math.log1p(max(0, len(pieces) - 1))
+        row[col["has_pipe"]] = 1.0 if ("|" in text or "丨" in text) else 0.0
+        row[col["sentence_end"]] = 1.0 if text.rstrip().endswith(SENTENCE_ENDS) else 0.0
         dated = text[:1].isdigit()  # both date patterns start with a digit (views strip lines)
-        out[i, 8] = 1.0 if dated and _DATE_PREFIX.match(text) else 0.0
+        row[col["date_prefix"]] = 1.0 if dated and _DATE_PREFIX.match(text) else 0.0
         if "." in text or "://" in text:  # the cheap test first: most lines hold no domain
-            out[i, 9] = min(3, len(_DOMAIN.findall(text)))
-        out[i, 10] = min(3, len(_CONTACT.findall(text)))
-        out[i, 11] = 1.0 if len(text) <= 4 else 0.0
-        out[i, 12] = min(6, len(_QUOTES.findall(text))) / 6
-        out[i, 13] = math.log1p(sum(len(p) for p in pieces) / max(1, len(pieces)))
+            row[col["domains"]] = min(3, len(_DOMAIN.findall(text)))
+        row[col["contacts"]] = min(3, len(_CONTACT.findall(text)))
+        row[col["very_short"]] = 1.0 if len(text) <= 4 else 0.0
+        row[col["quotes"]] = min(6, len(_QUOTES.findall(text))) / 6
+        row[col["mean_piece_len"]] = math.log1p(sum(len(p) for p in pieces) / max(1, len(pieces)))
         # Three or more short pieces and no sentence: a keyword run, a tag line or a menu.
-        out[i, 16] = 1.0 if len(pieces) >= 3 and max(len(p.strip()) for p in pieces) <= 8 else 0.0
-        out[i, 17] = 1.0 if dated and _NUMERIC_DATE_PREFIX.match(text) else 0.0
+        row[col["keyword_run"]] = (
+            1.0 if len(pieces) >= 3 and max(len(p.strip()) for p in pieces) <= 8 else 0.0
+        )
+        row[col["numeric_date"]] = 1.0 if dated and _NUMERIC_DATE_PREFIX.match(text) else 0.0
     return out
 
 
@@ -233,7 +238,7 @@ class Featurizer:
         if self._mask is not None and n_rows:
             hits = np.bincount(row_ids, weights=self._mask[counts.indices], minlength=n_rows)
             nnz = np.diff(counts.indptr)
-            shape[:, -1] = hits / np.maximum(1.0, nnz)
+            shape[:, SHAPE_COLUMN["lexicon_share"]] = hits / np.maximum(1.0, nnz)
         # Sublinear tf, then unit length: long paragraphs and short lines weigh alike.
         counts.data = np.log1p(counts.data)
         norms = np.sqrt(np.bincount(row_ids, weights=counts.data.astype(np.float64) ** 2, minlength=n_rows))

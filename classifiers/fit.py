@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 from newsclean.classifiers.context import context_features
 from newsclean.classifiers.dataset import Example, Splits
 from newsclean.classifiers.features import N_FEATURES, Featurizer, choose_lexicon_buckets
-from newsclean.classifiers.model import LineClassifier, decide
+from newsclean.classifiers.model import LineClassifier, label_columns
 from newsclean.core.labels import LABELS
 
 MLP_HIDDEN = (64, 32)
@@ -200,7 +200,7 @@ def choose_threshold(
     costs: list[tuple[float, float]] = []
     curve = []
     for t in THRESHOLD_GRID:
-        keep = decide(proba, t) == 0
+        keep = label_columns(proba, t) == 0
         removed = float((~keep[content]).mean()) if content.any() else 0.0
         kept = float(keep[bad].mean()) if bad.any() else 0.0
         bkept = float(keep[boiler].mean()) if boiler.any() else 0.0

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_curve, precision_recall_fscore_support
 
 from newsclean.classifiers.dataset import Example
-from newsclean.classifiers.model import decide
+from newsclean.classifiers.model import label_columns
 from newsclean.core.labels import LABELS
 
 TARGETS = {"spam_adult_kept": 0.005, "content_removed": 0.002, "hard_negative_kept": 1.0}
@@ -38,8 +38,8 @@ class Scored:
             return [LABELS[j] for j in self.proba.argmax(axis=1)]
         best = np.where(
             self.on_page,
-            decide(self.proba, self.page_threshold),
-            decide(self.proba, self.line_threshold),
+            label_columns(self.proba, self.page_threshold),
+            label_columns(self.proba, self.line_threshold),
         )
         return [LABELS[j] for j in best]
 

@@ -55,7 +55,7 @@ def member_prefixes(meta: dict) -> list[str]:
     return [""] + [f"m{k}_" for k in range(1, int(meta.get("mlp_members", 1)))]
 
 
-def decide(proba: np.ndarray, threshold: float | None) -> np.ndarray:
+def label_columns(proba: np.ndarray, threshold: float | None) -> np.ndarray:
     """Column index of each row's label. A dropped paragraph costs a reader more than a kept ad,
     so a line is removed only when P(content) is below ``threshold`` (then the likeliest other
     label wins); without a threshold (older models) the likeliest label wins."""
@@ -159,7 +159,7 @@ class LineClassifier:
         return None if t is None else float(t)
 
     def _verdicts(self, proba: np.ndarray, threshold: float | None) -> list[Verdict]:
-        best = decide(proba, threshold)
+        best = label_columns(proba, threshold)
         return [Verdict(self.labels[j], float(proba[i, j])) for i, j in enumerate(best)]
 
     def predict(self, lines: Sequence[Line]) -> list[Verdict]:

@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newsclean.classifiers import dataset, fit, metrics
+from newsclean.classifiers import corpora, dataset, fit, metrics, split
 from newsclean.classifiers.baseline import KeywordFilter
 from newsclean.classifiers.card import write_card
 from newsclean.classifiers.features import N_FEATURES
@@ -27,7 +27,26 @@ from newsclean.core.errors import InputError, ModelError
 DEFAULT_SEED = 13
 GATE_RATE_SLACK = 0.0002
 GATE_F1_SLACK = 0.002
-CODE_FILES = ("dataset.py", "synth.py", "features.py", "text.py", "context.py", "fit.py")
+# The code that turns data into a model: its bytes are part of the model id.
+CODE_FILES = (
+    "wordlists.py",
+    "corpora.py",
+    "split.py",
+    "examples.py",
+    "templates.py",
+    "obfuscate.py",
+    "fill.py",
+    "phrases.py",
+    "injections.py",
+    "isolated.py",
+    "page_builder.py",
+    "article_pages.py",
+    "dataset.py",
+    "features.py",
+    "text.py",
+    "context.py",
+    "fit.py",
+)
 ARTIFACTS = ("model.npz", "model.json", "metrics.json", "card.md", "pr_curve.png", "confusion.png")
 
 
@@ -64,23 +83,21 @@ def config_of(args: argparse.Namespace) -> dict:
         "sgd_epochs": fit.SGD_EPOCHS,
         "mlp_hidden": list(fit.MLP_HIDDEN),
         "mlp_members": fit.MLP_MEMBERS,
-        "split": [dataset.TEST_PCT, dataset.STAGE2_PCT, dataset.TERM_TEST_PCT, dataset.TEMPLATE_TEST_PCT],
-        "template_calib_pct": dataset.TEMPLATE_CALIB_PCT,
+        "split": [split.TEST_PCT, split.STAGE2_PCT, split.TERM_TEST_PCT, split.TEMPLATE_TEST_PCT],
+        "template_calib_pct": split.TEMPLATE_CALIB_PCT,
         "content_cost": fit.CONTENT_COST,
     }
 
 
 def make_version(files: list[Path], extra: list[Path], config: dict) -> str:
-    """lines-<date of the newest input>-<hash of inputs, settings and training code>: same data,
-    same id."""
+    """lines-<hash of inputs, settings and training code>: same data, same id. Only content
+    counts: a copy of the corpora (new file times) trains the same model under the same id."""
     digest = hashlib.sha256()
-    digest.update(dataset.data_fingerprint(files, extra).encode())
+    digest.update(corpora.data_fingerprint(files, extra).encode())
     for name in CODE_FILES:  # the code that turns data into a model is part of the recipe
         digest.update((Path(__file__).with_name(name)).read_bytes())
     digest.update(json.dumps(config, sort_keys=True).encode())
-    newest = max(p.stat().st_mtime for p in [*files, *extra])
-    day = datetime.fromtimestamp(newest, tz=timezone.utc).strftime("%Y%m%d")
-    return f"lines-{day}-{digest.hexdigest()[:8]}"
+    return f"lines-{digest.hexdigest()[:12]}"
 
 
 def _say(msg: str, t0: float) -> None:
@@ -148,21 +165,21 @@ def install(candidate_dir: Path, active_dir: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
-    data_dir = Path(args.data_dir) if args.data_dir else dataset.default_data_dir()
+    data_dir = Path(args.data_dir) if args.data_dir else corpora.default_data_dir()
     if args.scale <= 0 or args.scale > 1:
         raise InputError("--scale must be in (0, 1]")
     _say(f"reading training data from {data_dir}", t0)
-    corpora = dataset.load_corpora(data_dir)
+    loaded = corpora.load_corpora(data_dir)
     extra_examples = [e for path in args.extra for e in dataset.read_labelled(path)]
     config = config_of(args)
-    version = make_version(corpora.files, list(args.extra), config)
+    version = make_version(loaded.files, list(args.extra), config)
     _say(
-        f"data: {len(corpora.articles)} articles, {len(corpora.headlines)} headlines, "
-        f"{len(corpora.adult) + len(corpora.gamble) + len(corpora.ads)} lexicon terms, "
-        f"{len(corpora.hard_negatives)} hard negatives, {len(extra_examples)} extra lines; version {version}",
+        f"data: {len(loaded.articles)} articles, {len(loaded.headlines)} headlines, "
+        f"{len(loaded.adult) + len(loaded.gamble) + len(loaded.ads)} lexicon terms, "
+        f"{len(loaded.hard_negatives)} hard negatives, {len(extra_examples)} extra lines; version {version}",
         t0,
     )
-    splits = dataset.build(corpora, seed=args.seed, scale=args.scale)
+    splits = dataset.build(loaded, seed=args.seed, scale=args.scale)
     _say(
         f"built: {len(splits.stage1)} stage-1 lines, {len(splits.calib)} calibration lines, "
         f"{len(splits.stage2_pages)} stage-2 pages, {len(splits.test)} held-out lines",
@@ -208,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
     print(card.read_text(encoding="utf-8"))
 
     active_dir = Path(args.active)
-    decision, why = _decide(active_dir, splits.test, fig, args.force)
+    decision, why = _replaces_active(active_dir, splits.test, fig, args.force)
     if decision:
         install(out, active_dir)
         print(f"ACTIVE MODEL REPLACED: {active_dir} is now {version} ({why})")
@@ -218,7 +235,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _decide(active_dir: Path, test: list[dataset.Example], fig: dict, force: bool) -> tuple[bool, str]:
+def _replaces_active(
+    active_dir: Path, test: list[dataset.Example], fig: dict, force: bool
+) -> tuple[bool, str]:
     if force:
         return True, "--force"
     try:

@@ -7,12 +7,16 @@ from pathlib import Path
 
 import numpy as np
 
-from newsclean.classifiers import dataset, synth
-from newsclean.classifiers.context import N_LAYOUT, OFFSETS, body_overlap, context_features
+from newsclean.classifiers import fill, isolated, phrases, split
+from newsclean.classifiers.article_pages import article_pages
+from newsclean.classifiers.context import N_LAYOUT, OFFSETS, body_overlap, context_features, layout_column
+from newsclean.classifiers.corpora import load_corpora
 from newsclean.classifiers.features import N_FEATURES, SHAPE_NAMES, hash_ngrams, shape_matrix
 from newsclean.classifiers.fit import choose_threshold
 from newsclean.classifiers.metrics import page_bootstrap
+from newsclean.classifiers.templates import content_templates
 from newsclean.classifiers.text import views
+from newsclean.classifiers.wordlists import words
 from newsclean.core.types import Line
 
 
@@ -79,10 +83,10 @@ def test_keyword_run_marks_short_pieces_only():
 
 
 def test_promotional_paragraphs_are_left_out_even_with_glued_domains():
-    assert dataset.promotional("也可直接手机登录ab17.cn下载即时手机网游！官方交流群：61540316")
-    assert dataset.promotional("玩家们还可以领取限量内测号，进群123456了解")
-    assert not dataset.promotional("市民可拨打热线电话 12345 咨询相关政策。")
-    assert not dataset.promotional("该公司在官网发布了新一季的财报。")
+    assert split.promotional("也可直接手机登录ab17.cn下载即时手机网游！官方交流群：61540316")
+    assert split.promotional("玩家们还可以领取限量内测号，进群123456了解")
+    assert not split.promotional("市民可拨打热线电话 12345 咨询相关政策。")
+    assert not split.promotional("该公司在官网发布了新一季的财报。")
 
 
 def test_lexicon_sentences_are_mined_capped_and_deterministic():
@@ -92,13 +96,13 @@ def test_lexicon_sentences_are_mined_capped_and_deterministic():
         {"paragraphs": [f"第{i}家代理商公布了新的价格表。" for i in range(10)]},
     ]
     terms = ["代理", "激情", "代理商", "不存在的词"]
-    got = dataset.lexicon_sentences(articles, terms, random.Random(1), per_term=3)
+    got = isolated.lexicon_sentences(articles, terms, random.Random(1), per_term=3)
     assert "比赛进入加时，速度与激情的较量让观众屏住呼吸。" in got
     assert "这台代理服务器负责转发请求。" in got
     assert not any("天气" in s for s in got)
     # the longest term wins, and no term brings more than per_term sentences
     assert sum("代理商" in s for s in got) == 3
-    again = dataset.lexicon_sentences(articles, list(reversed(terms)), random.Random(1), per_term=3)
+    again = isolated.lexicon_sentences(articles, list(reversed(terms)), random.Random(1), per_term=3)
     assert got == again
 
 
@@ -107,39 +111,39 @@ def test_boilerplate_words_in_article_sentences_are_mined_as_content():
         {"paragraphs": ["工信部表示，网站ICP备案信息将定期核验。今天天气很好，适合出门散步。"]},
         {"paragraphs": ["这篇文章介绍了新版本的三项变化。作者在文末附上了测试数据。"]},
     ]
-    got = dataset.lexicon_sentences(articles, dataset.BOILERPLATE_WORDS, random.Random(2), per_term=5)
+    got = isolated.lexicon_sentences(articles, isolated.BOILERPLATE_WORDS, random.Random(2), per_term=5)
     assert "工信部表示，网站ICP备案信息将定期核验。" in got
     assert "这篇文章介绍了新版本的三项变化。" in got
     assert not any("天气" in s for s in got)
 
 
 def test_content_templates_fill_to_short_content_lines():
-    templates = synth.content_templates()
+    templates = content_templates()
     assert {t.family for t in templates} >= {"caption", "spec", "version", "heading", "table"}
     assert all(t.label == "content" for t in templates)
-    pools = synth.Pools(
+    pools = fill.Pools(
         adult=["x"], gamble=["y"], ads=["z"], domains=["a.com"], headlines=["新型储能电站并网发电"]
     )
     rng = random.Random(3)
-    lines = [synth.fill(t.text, rng, pools) for t in templates]
+    lines = [fill.fill(t.text, rng, pools) for t in templates]
     assert all(lines) and not any("{" in line for line in lines)
     assert np.mean([len(line) for line in lines]) < 30
 
 
 def test_section_headings_split_three_ways():
-    sides = [set(dataset.section_headings(part)) for part in ("test", "calib", "train")]
+    sides = [set(split.section_headings(part)) for part in ("test", "calib", "train")]
     assert all(sides)
     assert not (sides[0] & sides[1]) and not (sides[0] & sides[2]) and not (sides[1] & sides[2])
-    assert set().union(*sides) == set(synth.SECTION_HEADINGS)
-    assert dataset.section_headings("stage2") == dataset.section_headings("train")
+    assert set().union(*sides) == set(words("section_headings"))
+    assert split.section_headings("stage2") == split.section_headings("train")
 
 
 def test_page_titles_headings_and_captions_come_from_the_article():
     """Never another story's headline: only the article's title, its clauses or a generic heading."""
-    c = dataset.load_corpora(Path(__file__).resolve().parent / "data_classifier")
+    c = load_corpora(Path(__file__).resolve().parent / "data_classifier")
     articles = [a for a in c.articles if a.get("paragraphs")]
-    pages = dataset._pages(c, articles, c.headlines, [], [], "test", random.Random(5), 200, ())
-    sections = set(dataset.section_headings("test"))
+    pages = article_pages(c, split.Side(articles, c.headlines, [], []), "test", random.Random(5), 200)
+    sections = set(split.section_headings("test"))
     titles = {a.get("title") for a in articles}
     seen = {"title": 0, "heading": 0, "caption": 0}
     for page in pages:
@@ -159,12 +163,12 @@ def test_page_titles_headings_and_captions_come_from_the_article():
 
 
 def test_spam_lines_now_and_then_close_like_a_sentence():
-    pools = synth.Pools(adult=["词甲"], gamble=["词乙"], ads=["词丙"], domains=["a.com"], headlines=["标题"])
+    pools = fill.Pools(adult=["词甲"], gamble=["词乙"], ads=["词丙"], domains=["a.com"], headlines=["标题"])
     rng = random.Random(4)
-    lines = [synth.spam_line("{adult},{adult}", rng, pools) for _ in range(2000)]
-    closed = [line for line in lines if line.endswith(synth.SPAM_ENDINGS)]
+    lines = [fill.spam_line("{adult},{adult}", rng, pools) for _ in range(2000)]
+    closed = [line for line in lines if line.endswith(fill.SPAM_ENDINGS)]
     assert 0.05 < len(closed) / len(lines) < 0.15
-    closed_already = [synth.spam_line("{adult}速来！", rng, pools) for _ in range(500)]
+    closed_already = [fill.spam_line("{adult}速来！", rng, pools) for _ in range(500)]
     assert all(line.endswith("速来！") for line in closed_already)  # never a second ending
 
 
@@ -221,26 +225,25 @@ def test_hashed_ngram_counts_match_a_plain_count():
     assert hash_ngrams(lines).has_sorted_indices  # what the packed-key grouping promises
 
 
-def _layout_columns(texts: list[str], first: int, count: int) -> np.ndarray:
-    """Layout columns first..first+count-1 of each line, every line content-like."""
+def _layout_columns(texts: list[str], *names: str) -> np.ndarray:
+    """The named layout columns of each line, every line content-like."""
     p = np.tile(np.array([[0.9, 0.04, 0.03, 0.03]], dtype=np.float32), (len(texts), 1))
     shape = np.zeros((len(texts), len(SHAPE_NAMES)), dtype=np.float32)
     x = context_features(p, [[Line(t) for t in texts]], shape)
-    start = 2 * 4 + len(OFFSETS) * 5 + first  # after the probabilities and the neighbours'
     assert x.shape[1] == 2 * 4 + len(OFFSETS) * 5 + N_LAYOUT + len(SHAPE_NAMES)
-    return x[:, start : start + count]
+    return x[:, [layout_column(name, 4) for name in names]]
 
 
 def _list_run_columns(texts: list[str]) -> np.ndarray:
     """(run length, run's mean body overlap) of each line."""
-    return _layout_columns(texts, 24, 2)
+    return _layout_columns(texts, "short_run", "short_run_overlap")
 
 
 def test_table_rows_are_told_from_a_lone_pipe_run():
     body = "新版办公套件的几款产品在授权方式和文件格式支持上各有不同，下面的表格列出了它们的区别。"
     table = ["软件 | 授权 | 平台", "甲 | 免费 | 全平台", "乙 | 收费 | 仅桌面"]
     lone = "01月02日|某地新闻标题|词一|词二|词三"
-    cols = _layout_columns([body, *table, body, lone, body, "一 | 二 | 三", "甲|乙"], 26, 1)[:, 0]
+    cols = _layout_columns([body, *table, body, lone, body, "一 | 二 | 三", "甲|乙"], "table_row")[:, 0]
     assert cols.tolist() == [0, 1, 1, 1, 0, 0, 0, 0, 0]  # rows of one table; the lone run and a
     # line with a different cell count are no table
 
@@ -282,15 +285,15 @@ def test_threshold_clear_win_goes_to_the_cheaper_threshold():
 
 def test_dated_lead_starts_with_a_date():
     rng = random.Random(3)
-    leads = [synth.dated_lead("华为发布新款手机。", rng) for _ in range(20)]
+    leads = [phrases.dated_lead("华为发布新款手机。", rng) for _ in range(20)]
     assert all(lead.endswith("华为发布新款手机。") and lead[0].isdigit() for lead in leads)
 
 
 def test_article_phrase_is_a_clause_of_the_article_and_never_a_date():
     paras = ["2025年6月9日，华为在深圳发布新款折叠屏手机，售价9999元。"]
     rng = random.Random(5)
-    phrases = {synth.article_phrase(paras, rng) for _ in range(30)}
-    assert phrases <= {"华为在深圳发布新款折叠屏手机"}
+    got = {phrases.article_phrase(paras, rng) for _ in range(30)}
+    assert got <= {"华为在深圳发布新款折叠屏手机"}
 
 
 def test_page_bootstrap_resamples_whole_pages():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 
 from newsclean.classifiers import dataset, train
 from newsclean.classifiers.baseline import KeywordFilter
+from newsclean.classifiers.corpora import load_corpora
+from newsclean.classifiers.examples import read_labelled
 from newsclean.classifiers.model import load_classifier
 from newsclean.classifiers.text import compact, compact_many
 from newsclean.core.errors import InputError, ModelError
@@ -92,12 +95,24 @@ def test_reloaded_model_predicts_the_same(trained):
 
 
 def test_version_id_is_reproducible(trained):
-    corpora = dataset.load_corpora(DATA)
+    corpora = load_corpora(DATA)
     cfg = train.config_of(_args())
     v1 = train.make_version(corpora.files, [], cfg)
-    v2 = train.make_version(dataset.load_corpora(DATA).files, [], train.config_of(_args()))
+    v2 = train.make_version(load_corpora(DATA).files, [], train.config_of(_args()))
     assert v1 == v2 == load_classifier(trained["cand"]).version
     assert train.make_version(corpora.files, [], train.config_of(_args(seed=99))) != v1
+
+
+def test_version_id_depends_on_content_not_on_file_times(tmp_path):
+    copy = tmp_path / "data"
+    shutil.copytree(DATA, copy)
+    for path in copy.iterdir():
+        os.utime(path, (1_000_000_000, 1_000_000_000))  # a fresh copy: other file times
+    cfg = train.config_of(_args())
+    original = train.make_version(load_corpora(DATA).files, [], cfg)
+    assert train.make_version(load_corpora(copy).files, [], cfg) == original
+    (copy / "headlines.tsv").write_text("科技\t一条新的标题\n", encoding="utf-8")
+    assert train.make_version(load_corpora(copy).files, [], cfg) != original
 
 
 def _copy_bundle(src: Path, dst: Path) -> Path:
@@ -193,7 +208,7 @@ def test_gate_keeps_better_active_model_and_force_replaces_it(trained, tmp_path)
     before = load_classifier(active).version
     # A poisoned extra file: spam and adult lines labelled content, content labelled spam.
     poison = tmp_path / "poison.jsonl"
-    corpora = dataset.load_corpora(DATA)
+    corpora = load_corpora(DATA)
     splits = dataset.build(corpora, scale=SCALE)
     rows = []
     for e in splits.stage1:
@@ -231,7 +246,7 @@ def test_bad_labelled_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "x", "label": "nonsense"}\n', encoding="utf-8")
     with pytest.raises(InputError, match="label"):
-        dataset.read_labelled(bad)
+        read_labelled(bad)
 
 
 def test_compact_view_undoes_obfuscation():
