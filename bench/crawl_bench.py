@@ -1,6 +1,6 @@
 """How fast does the scheduled crawl go, compared with Scrapy doing nothing, and how much memory?
 
-Serves a generated fixture site (tests/site) on 127.0.0.1 and runs, each in its own subprocess:
+Serves a generated fixture site (bench/site) on 127.0.0.1 and runs, each in its own subprocess:
 
 - ``newsclean crawl`` over a site of ``--pages`` pages (default 2,000);
 - a no-op Scrapy spider over the same site with the same settings (follows every link, cleans and
@@ -24,11 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bench.site.generator import build_site
+from bench.site.server import FixtureServer
 
-from tests.site.generator import build_site  # noqa: E402
-from tests.site.server import FixtureServer  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]  # the children run from the checkout they came from
 
 # The same settings for both crawlers: no AutoThrottle (it would measure its own delays), the
 # project's concurrency and robots.txt handling otherwise.

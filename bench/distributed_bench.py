@@ -1,6 +1,6 @@
 """Throughput of a distributed crawl: 1 worker against 2 (or more) sharing one Redis.
 
-Serves a generated fixture site (tests/site) on 127.0.0.1, starts a throw-away redis-server
+Serves a generated fixture site (bench/site) on 127.0.0.1, starts a throw-away redis-server
 (Debian's ``redis-server``), and for each worker count runs that many ``newsclean crawl`` worker
 subprocesses with the same sources, the same Redis URL and their own output folders.
 
@@ -25,14 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import redis
 
-import redis  # noqa: E402
-
-from bench.crawl_bench import child_env, make_site  # noqa: E402
-from tests.redis_server import RedisServer  # noqa: E402
-from tests.site.server import FixtureServer  # noqa: E402
+from bench.crawl_bench import ROOT, child_env, make_site
+from bench.redis_server import RedisServer
+from bench.site.server import FixtureServer
 
 # No AutoThrottle (it would measure its own delays); the project's concurrency otherwise.
 BENCH_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "RETRY_TIMES": "0", "DOWNLOAD_TIMEOUT": "5"}

@@ -20,7 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for tests.site
 
 from newsclean.core.paths import PROJECT_ROOT
-from tests.site.generator import article_text, build_site
+from bench.site.generator import article_text, build_site
 from tests.site.runner import (
     articles,
     env,
@@ -30,7 +30,7 @@ from tests.site.runner import (
     start_crawl,
     write_sources,
 )
-from tests.site.server import FixtureServer
+from bench.site.server import FixtureServer
 
 pytestmark = pytest.mark.slow
 

@@ -16,17 +16,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from newsclean.classifiers import dataset
-from newsclean.classifiers.review import (
-    DATA_ELEMENT_ID,
-    LABELS,
-    add_arguments,
-    load_articles,
-    render_report,
-    review_lines,
-    run,
-    write_report,
-)
+from newsclean.commands.review import add_arguments, load_articles, run
+from newsclean.commands.review_page import DATA_ELEMENT_ID, render_report, review_lines, write_report
 from newsclean.core.errors import InputError
+from newsclean.core.labels import LABELS
 
 # Hand-written lines of an imagined page about a city's battery recycling pilot.
 BODY_1 = "本市启动动力电池回收试点，首批二十家维修网点参与登记。"

@@ -23,7 +23,7 @@ import pytest
 from test_review import BODY_1, HOSTILE, SPAM, page_article, plain_article
 
 from newsclean.classifiers import dataset
-from newsclean.classifiers.review import EXPORT_FILENAME, write_report
+from newsclean.commands.review_page import EXPORT_FILENAME, write_report
 
 CHROMIUM = os.environ.get("NEWSCLEAN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [

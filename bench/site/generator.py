@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from tests.site.server import ORIGIN_PLACEHOLDER as O
+from bench.site.server import ORIGIN_PLACEHOLDER as O
 
 COMPANIES = [
     "星河微电子",

@@ -9,7 +9,6 @@ page's own inline script and style (by hash) is a second line of defence.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import contextlib
 import hashlib
@@ -17,7 +16,6 @@ import html
 import json
 import math
 import os
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
@@ -97,7 +95,7 @@ def was_label(line: dict) -> str:
     return "content" if line["kept"] else line["reason"]
 
 
-def _article_url(article: dict) -> str:
+def article_url(article: dict) -> str:
     url = article.get("url")
     if not isinstance(url, str) or not url:
         raise InputError("article has no 'url' string")
@@ -344,7 +342,7 @@ def render_report(articles: list[dict], *, title: str = "newsclean review") -> s
     for a, article in enumerate(articles):
         try:
             lines = review_lines(article)
-            prepared.append((article, _article_url(article), lines))
+            prepared.append((article, article_url(article), lines))
         except InputError as err:
             raise InputError(f"article {a + 1}: {err}") from None
     payload = {
@@ -436,64 +434,3 @@ def write_report(
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-def load_articles(path: str) -> list[dict]:
-    """Article objects from a JSON Lines file (``-`` for standard input); blank lines are skipped.
-
-    A line that is not a JSON object gives an InputError naming the file and line number.
-    """
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a JSON Lines file of articles") from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
-    name = "<stdin>" if path == "-" else path
-    articles = []
-    for lineno, raw in enumerate(data.splitlines(), 1):
-        if not raw.strip():
-            continue
-        try:
-            article = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))
-        except UnicodeDecodeError:
-            raise InputError(f"{name}:{lineno}: not UTF-8 text") from None
-        except json.JSONDecodeError as err:
-            raise InputError(f"{name}:{lineno}: not valid JSON ({err.msg} at column {err.colno})") from None
-        try:
-            review_lines(article)
-            _article_url(article)
-        except InputError as err:
-            raise InputError(f"{name}:{lineno}: {err}") from None
-        articles.append(article)
-    if not articles:
-        raise InputError(f"{name}: no articles (empty file)")
-    return articles
-
-
-# --- command line ----------------------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``newsclean review``."""
-    parser.add_argument(
-        "articles",
-        nargs="+",
-        metavar="ARTICLES.jsonl",
-        help="JSON Lines files of articles (as written by `newsclean clean` or a crawl); - for stdin",
-    )
-    parser.add_argument("--out", "-o", required=True, metavar="REPORT.html", help="where to write the report")
-    parser.add_argument("--title", default="newsclean review", help="heading of the report page")
-
-
-def run(args: argparse.Namespace) -> int:
-    """``newsclean review``: one report with a section per article. Raises NewscleanError on bad input."""
-    articles: list[dict] = []
-    for path in args.articles:
-        articles.extend(load_articles(path))
-    write_report(articles, args.out, title=args.title)
-    n_lines = sum(len(review_lines(a)) for a in articles)
-    print(f"wrote {args.out}: {len(articles)} article(s), {n_lines} lines", file=sys.stderr)
-    return 0

@@ -1,0 +1,1 @@
+"""A generated fixture news site and the server that records what a crawl fetched."""
