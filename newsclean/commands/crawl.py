@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 
 from newsclean.core.errors import ConfigError, InputError, ModelError, NewscleanError
+from newsclean.crawling.state import Outcome
 
+SPIDER = "news"  # started by name through Scrapy's spider loader (SPIDER_MODULES)
 EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG, EXIT_MODEL, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 6, 69, 75
 
 
@@ -114,10 +116,9 @@ def run(args: argparse.Namespace) -> int:
     )
     settings.setdict(shared, priority="cmdline")
     started = time.monotonic()
-    stats, spider = _run_spider(settings, args.sources, args.max_pages, quiet=args.quiet)
+    stats, outcome = _run_spider(settings, args.sources, args.max_pages, quiet=args.quiet)
     elapsed = time.monotonic() - started
-    reason = getattr(spider, "closing_reason", None) or stats.get("finish_reason", "unknown")
-    message = getattr(spider, "closing_message", None)
+    reason, message = closing(stats, outcome)
     if reason == "lock_held":
         from newsclean.crawling.crawlrun import LockHeldError
 
@@ -186,10 +187,23 @@ def crawl_settings(
     return settings
 
 
+def closing(stats: dict, outcome: Outcome) -> tuple[str, str | None]:
+    """Why the crawl ended, and the one line to say when it could not run at all."""
+    from newsclean.distributed.addon import FINISH_REASON_REDIS
+
+    if outcome.reason:
+        return outcome.reason, outcome.message
+    redis_error = stats.get("newsclean/distributed/redis_error")
+    if redis_error:  # set by the distributed mode when Redis fails mid-crawl
+        return FINISH_REASON_REDIS, str(redis_error)
+    return stats.get("finish_reason", "unknown"), None
+
+
 def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = False):
+    """Run the ``news`` spider, found by name; its stats and the crawl state's outcome."""
     from scrapy.crawler import CrawlerProcess
 
-    from newsclean.spiders.news import NewsSpider
+    from newsclean.crawling.state import crawl_state
 
     process = CrawlerProcess(settings)
     progress = logging.getLogger("newsclean.progress")
@@ -198,14 +212,15 @@ def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = Fal
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
         progress.addHandler(handler)
-    crawler = process.create_crawler(NewsSpider)
+    crawler = process.create_crawler(SPIDER)
     try:
         process.crawl(crawler, sources=sources, max_pages=max_pages)
         process.start()
     finally:
         if handler is not None:
             progress.removeHandler(handler)
-    return dict(crawler.stats.get_stats()), crawler.spider
+    state = crawl_state(crawler)
+    return dict(crawler.stats.get_stats()), state.outcome if state is not None else Outcome()
 
 
 def summarise(stats: dict, reason: str, elapsed: float, log_file: Path | None = None) -> dict:
