@@ -13,6 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 from twisted.internet import task
 
+from newsclean.core.errors import NewscleanError
 from newsclean.crawling.crawlrun import CrawlRun, LockHeldError
 from newsclean.crawling.state import CrawlState, crawl_state
 
@@ -56,10 +57,11 @@ class CrawlRunExtension:
         run = CrawlRun(output, state_dir, prefix=settings.get("NEWSCLEAN_OUTPUT_PREFIX") or "news")
         try:
             run.open()
-        except LockHeldError as err:
-            self.state.fail("lock_held", err)
+        except NewscleanError as err:
+            reason = "lock_held" if isinstance(err, LockHeldError) else "state_error"
+            self.state.fail(reason, err)
             logger.error(str(err))
-            raise CloseSpider("lock_held") from None
+            raise CloseSpider(reason) from None
         self.state.run = run
         self.crawler.stats.set_value("newsclean/recovered_lines", run.recovered_lines)
 

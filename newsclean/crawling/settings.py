@@ -77,3 +77,4 @@ NEWSCLEAN_CLEANER = "newsclean.chain.clean_document"
 NEWSCLEAN_MODEL = ""  # classifier model file; empty means the bundled active model
 NEWSCLEAN_LOAD_CLASSIFIER = True
 NEWSCLEAN_PROGRESS_INTERVAL = 10.0  # seconds between one-line progress reports; 0 turns them off
+COMMANDS_MODULE = "newsclean.crawling.crawl"  # its scrapy crawl ends non-zero when a crawl cannot run
