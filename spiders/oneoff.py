@@ -7,21 +7,12 @@ user agent, retries, timeouts and the download size cap all come from newsclean.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-
-@dataclass(frozen=True)
-class Fetched:
-    """A downloaded page (after redirects)."""
-
-    url: str
-    body: bytes
-    content_type: str | None
-    status: int
+from newsclean.crawling.fetch import Fetched
 
 
 class OneOffSpider(scrapy.Spider):

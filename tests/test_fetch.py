@@ -67,7 +67,7 @@ def fetch_in_subprocess(urls: list[str], overrides: dict | None = None) -> dict:
     code = (
         "import json,sys\n"
         "from newsclean.crawling.fetch import fetch_urls\n"
-        "from newsclean.spiders.oneoff import Fetched\n"
+        "from newsclean.crawling.fetch import Fetched\n"
         "urls, over = json.loads(sys.argv[1]), json.loads(sys.argv[2])\n"
         "res = fetch_urls(urls, over)\n"
         "print(json.dumps({u: (r if isinstance(r, str) else {'url': r.url, 'status': r.status, "

@@ -11,6 +11,9 @@ can act on:
 2     bad arguments or a bad sources file
 6     the classifier model could not be loaded
 69    distributed mode: Redis is out of reach (EX_UNAVAILABLE)
+73    the output folder cannot be created or written (EX_CANTCREAT)
+74    the state folder, its lock or its seen-store is unusable: not a folder, corrupt,
+      truncated, empty, unreadable (EX_IOERR)
 75    another crawl holds the state directory's lock (EX_TEMPFAIL: try later)
 ====  =========================================================================
 """
@@ -24,9 +27,12 @@ import sys
 import time
 from pathlib import Path
 
-from newsclean.core.errors import ConfigError, InputError, ModelError, NewscleanError
+from newsclean.core.errors import InputError, NewscleanError
+from newsclean.crawling.state import Outcome
 
+SPIDER = "news"  # started by name through Scrapy's spider loader (SPIDER_MODULES)
 EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG, EXIT_MODEL, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 6, 69, 75
+EXIT_OUTPUT, EXIT_STATE = 73, 74
 
 
 class StoreError(NewscleanError):
@@ -37,8 +43,8 @@ class StoreError(NewscleanError):
 
 EXIT_CODES_HELP = (
     "exit codes: 0 finished (page-level failures only counted), 1 crawl errors, 2 bad arguments or "
-    "sources file, 6 classifier model unusable, 69 Redis unreachable (--redis mode), 75 another crawl "
-    "holds the lock"
+    "sources file, 6 classifier model unusable, 69 Redis unreachable (--redis mode), 73 output folder "
+    "not writable, 74 state folder or seen-store unusable, 75 another crawl holds the lock"
 )
 
 
@@ -96,10 +102,8 @@ def run(args: argparse.Namespace) -> int:
     load_sources(args.sources, max_pages=args.max_pages)  # fail before Scrapy starts
     output = Path(args.output)
     state = Path(args.state) if args.state else output / ".state"
-    state.mkdir(parents=True, exist_ok=True)
-    _check_lock(state)
     log_file = Path(args.log_file) if args.log_file else state / "crawl.log"
-    log_file.parent.mkdir(parents=True, exist_ok=True)
+    _check_folders(output, state, log_file)
 
     distributed = _distributed()
     shared = distributed.settings_from_args(args) if distributed is not None else {}
@@ -114,41 +118,50 @@ def run(args: argparse.Namespace) -> int:
     )
     settings.setdict(shared, priority="cmdline")
     started = time.monotonic()
-    stats, spider = _run_spider(settings, args.sources, args.max_pages, quiet=args.quiet)
+    stats, outcome = _run_spider(settings, args.sources, args.max_pages, quiet=args.quiet)
     elapsed = time.monotonic() - started
-    reason = getattr(spider, "closing_reason", None) or stats.get("finish_reason", "unknown")
-    message = getattr(spider, "closing_message", None)
-    if reason == "lock_held":
-        from newsclean.crawling.crawlrun import LockHeldError
-
-        raise LockHeldError(message or "another crawl is running")
-    if reason == "config_error":
-        raise ConfigError(message or "bad sources file")
-    if reason == "model_error":
-        raise ModelError(message or "classifier model could not be loaded")
-    if reason in ("store_error", "redis_error"):
+    reason, message = closing(stats, outcome)
+    if outcome.reason:
+        raise CrawlNotRun(outcome.message or outcome.reason, outcome.exit_code)
+    if reason == "redis_error":
         raise StoreError(message or "the seen-store could not be opened")
 
     summary = summarise(stats, reason, elapsed, log_file)
-    (state / "last_run.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8")
     print(format_summary(summary))
+    try:
+        (state / "last_run.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8"
+        )
+    except OSError as err:
+        raise CrawlNotRun(
+            f"cannot write {state / 'last_run.json'}: {err.strerror or err}", EXIT_CRAWL_ERRORS
+        ) from None
     return exit_code(summary)
 
 
-def _check_lock(state: Path) -> None:
-    """Refuse at once, before Scrapy starts, when another run holds the lock (the spider re-checks)."""
-    from filelock import FileLock, Timeout
+class CrawlNotRun(NewscleanError):
+    """A crawl that could not run (or not record its run): the one line its component gave."""
 
-    from newsclean.crawling.crawlrun import LOCK_NAME, LockHeldError
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code or EXIT_CRAWL_ERRORS
 
-    lock = FileLock(str(state / LOCK_NAME))
+
+def _check_folders(output: Path, state: Path, log_file: Path) -> None:
+    """Refuse at once, before Scrapy starts, unusable folders or a held lock (the crawl re-checks)."""
+    from newsclean.crawling.runlock import OutputError, RunLocks, StateError, usable_dir
+
+    usable_dir(output, "output directory", OutputError)
+    usable_dir(state, "state directory", StateError)
+    usable_dir(log_file.parent, "log directory", StateError)
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise LockHeldError(
-            f"another crawl is running on state directory {state} (lock {LOCK_NAME}); not starting"
-        ) from None
-    lock.release()
+        with open(log_file, "a", encoding="utf-8"):
+            pass
+    except OSError as err:
+        raise StateError(f"cannot write the crawl log {log_file}: {err.strerror or err}") from None
+    locks = RunLocks(output, state)
+    locks.acquire()
+    locks.release()
 
 
 def crawl_settings(
@@ -186,10 +199,23 @@ def crawl_settings(
     return settings
 
 
+def closing(stats: dict, outcome: Outcome) -> tuple[str, str | None]:
+    """Why the crawl ended, and the one line to say when it could not run at all."""
+    from newsclean.distributed.addon import FINISH_REASON_REDIS
+
+    if outcome.reason:
+        return outcome.reason, outcome.message
+    redis_error = stats.get("newsclean/distributed/redis_error")
+    if redis_error:  # set by the distributed mode when Redis fails mid-crawl
+        return FINISH_REASON_REDIS, str(redis_error)
+    return stats.get("finish_reason", "unknown"), None
+
+
 def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = False):
+    """Run the ``news`` spider, found by name; its stats and the crawl state's outcome."""
     from scrapy.crawler import CrawlerProcess
 
-    from newsclean.spiders.news import NewsSpider
+    from newsclean.crawling.state import crawl_state
 
     process = CrawlerProcess(settings)
     progress = logging.getLogger("newsclean.progress")
@@ -198,14 +224,15 @@ def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = Fal
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
         progress.addHandler(handler)
-    crawler = process.create_crawler(NewsSpider)
+    crawler = process.create_crawler(SPIDER)
     try:
         process.crawl(crawler, sources=sources, max_pages=max_pages)
         process.start()
     finally:
         if handler is not None:
             progress.removeHandler(handler)
-    return dict(crawler.stats.get_stats()), crawler.spider
+    state = crawl_state(crawler)
+    return dict(crawler.stats.get_stats()), state.outcome if state is not None else Outcome()
 
 
 def summarise(stats: dict, reason: str, elapsed: float, log_file: Path | None = None) -> dict:

@@ -13,10 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
-from newsclean.core.errors import NewscleanError
 from newsclean.crawling.jsonl import JsonLinesWriter, recover_parts, run_file_name
+from newsclean.crawling.runlock import (
+    LOCK_NAME,
+    LockHeldError,
+    OutputError,
+    RunLocks,
+    StateError,
+    usable_dir,
+)
 from newsclean.crawling.seenstore import (
     NearDuplicateIndex,
     SeenStore,
@@ -27,16 +32,11 @@ from newsclean.crawling.seenstore import (
 
 logger = logging.getLogger(__name__)
 
-LOCK_NAME = "crawl.lock"
+__all__ = ["LOCK_NAME", "CrawlRun", "LockHeldError", "Verdict"]
+
 STORE_NAME = "seen.sqlite3"
 SYNC_EVERY_LINES = 20
 SYNC_EVERY_SECONDS = 2.0
-
-
-class LockHeldError(NewscleanError):
-    """Another crawl run holds the state directory."""
-
-    exit_code = 75  # EX_TEMPFAIL: cron may simply try again later
 
 
 @dataclass
@@ -63,7 +63,7 @@ class CrawlRun:
         self._store_factory = store_factory
         self.state_dir = Path(state_dir)
         self.prefix = prefix
-        self._lock: FileLock | None = None
+        self._locks = RunLocks(self.output_dir, self.state_dir)
         self.store: SeenStore | None = None
         self.near = NearDuplicateIndex()
         self.writer: JsonLinesWriter | None = None
@@ -78,28 +78,24 @@ class CrawlRun:
     # ------------------------------------------------------------ life cycle
 
     def open(self) -> None:
-        """Take the lock (or raise LockHeldError), load the store, recover a killed run's output."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.state_dir / LOCK_NAME))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            raise LockHeldError(
-                f"another crawl is running on state directory {self.state_dir} (lock {LOCK_NAME}); not starting"
-            ) from None
-        self._lock = lock
+        """Take the locks (or raise LockHeldError), load the store, recover a killed run's output."""
+        usable_dir(self.output_dir, "output directory", OutputError)
+        usable_dir(self.state_dir, "state directory", StateError)
+        self._locks.acquire()
         try:
             if self._store_factory is not None:
                 self.store = self._store_factory()
             else:
                 self.store = SqliteSeenStore(self.state_dir / STORE_NAME)
+            for url, minhash in self.store.minhashes():
+                self.near.insert(url, minhash)
+            self._recover()
         except BaseException:
+            if self.store is not None:
+                self.store.close()
+                self.store = None
             self._release()
             raise
-        for url, minhash in self.store.minhashes():
-            self.near.insert(url, minhash)
-        self._recover()
         self.writer = JsonLinesWriter(self.output_dir / run_file_name(self.prefix))
 
     def close(self) -> Path | None:
@@ -115,9 +111,7 @@ class CrawlRun:
         return self.output_path
 
     def _release(self) -> None:
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        self._locks.release()
 
     def _recover(self) -> None:
         assert self.store is not None

@@ -8,12 +8,23 @@ The price is Scrapy's start-up (about a second), paid once for all URLs of a com
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from newsclean.core.errors import InputError
-from newsclean.spiders.oneoff import Fetched
 
 ALLOWED_SCHEMES = ("http", "https")
+SPIDER = "oneoff"  # started by name through Scrapy's spider loader (SPIDER_MODULES)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A downloaded page (after redirects)."""
+
+    url: str
+    body: bytes
+    content_type: str | None
+    status: int
 
 
 def check_url(url: str) -> str:
@@ -31,8 +42,6 @@ def fetch_urls(urls: list[str], overrides: dict | None = None) -> dict[str, Fetc
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from newsclean.spiders.oneoff import OneOffSpider
-
     for url in urls:
         check_url(url)
     settings = Settings()
@@ -46,7 +55,7 @@ def fetch_urls(urls: list[str], overrides: dict | None = None) -> dict[str, Fetc
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # deprecation notices are for us, not for the user's terminal
         process = CrawlerProcess(settings)
-    process.crawl(OneOffSpider, urls=urls, results=results)
+    process.crawl(SPIDER, urls=urls, results=results)
     process.start()
     for url in urls:
         results.setdefault(url, "no response (download aborted)")

@@ -1,8 +1,23 @@
-"""What the news spider hands to the item pipelines."""
+"""What the news spider hands to the rest of the crawl: the kinds of request, pages and articles."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+# request kinds, carried in meta["kind"]: pages count against a site's max_pages, the rest do not
+START, PAGE, ARTICLE, ROBOTS, SITEMAP, FEED = "start", "page", "article", "robots", "sitemap", "feed"
+PAGE_KINDS = (START, PAGE, ARTICLE)
+
+
+@dataclass
+class PageItem:
+    """A fetched page the spider takes for an article; the clean pipeline turns it into one."""
+
+    url: str
+    body: bytes
+    content_type: str | None
+    site: str
+    aliases: list[str] = field(default_factory=list)  # other URLs that led here (redirects)
 
 
 @dataclass

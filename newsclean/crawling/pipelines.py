@@ -1,44 +1,106 @@
-"""Scrapy item pipelines: thin adapters between the news spider and :mod:`newsclean.crawling.crawlrun`.
+"""Scrapy item pipelines of a scheduled crawl: clean, dedupe, export (in that order).
 
-Cleaning happens in the spider (it decides whether a page is an article at all); here articles
-are deduplicated and written. Exact duplicates (same canonical URL, same content fingerprint) are
-dropped; near-duplicates (MinHash/LSH, the same story reworded slightly) are written with a
-``near_duplicate_of`` field naming the earlier article, so nothing cleaned is thrown away.
+The spider hands over the pages it takes for articles; :class:`CleanPipeline` runs the cleaning
+chain (``newsclean.chain.clean_document``) on each. Exact duplicates (same canonical URL, same
+content fingerprint) are dropped; near-duplicates (MinHash/LSH, the same story reworded
+slightly) are written with a ``near_duplicate_of`` field naming the earlier article, so nothing
+cleaned is thrown away. The run itself (:mod:`newsclean.crawling.crawlrun`) is reached through
+the crawl's state on the crawler.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
+from datetime import datetime, timezone
 
-from scrapy.exceptions import DropItem
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
+from scrapy.utils.misc import load_object
 
-from newsclean.crawling.items import ArticleItem
+from newsclean.core.errors import NewscleanError
+from newsclean.crawling.items import ArticleItem, PageItem
+from newsclean.crawling.state import CrawlState, crawl_state
+
+logger = logging.getLogger(__name__)
 
 
-class _RunPipeline:
-    def __init__(self, crawler) -> None:
+class PageSkipped(DropItem):
+    """A page that holds no article (or whose cleaning failed): counted and logged where it happened."""
+
+
+class _CrawlPipeline:
+    def __init__(self, crawler, state: CrawlState) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.state = state
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        state = crawl_state(crawler)
+        if state is None:
+            raise NotConfigured  # not a scheduled crawl
+        return cls(crawler, state)
 
-    @property
-    def run(self):
-        return getattr(self.crawler.spider, "run", None)
+
+class CleanPipeline(_CrawlPipeline):
+    """Turn each page into an article with the cleaning chain; a page without one is skipped."""
+
+    def __init__(self, crawler, state: CrawlState) -> None:
+        super().__init__(crawler, state)
+        self.cleaner = None
+        self.classifier = None
+        # after the run extension's handler: no model is loaded for a crawl that cannot run
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+
+    def spider_opened(self, spider=None) -> None:
+        if self.state.run is None:
+            return
+        settings = self.crawler.settings
+        try:
+            self.cleaner = load_object(settings.get("NEWSCLEAN_CLEANER", "newsclean.chain.clean_document"))
+            if settings.getbool("NEWSCLEAN_LOAD_CLASSIFIER", True):
+                from newsclean.classifiers.model import load_classifier
+
+                self.classifier = load_classifier(settings.get("NEWSCLEAN_MODEL") or None)
+        except NewscleanError as err:
+            self.state.fail("model_error", err)
+            logger.error(str(err))
+            raise CloseSpider("model_error") from None
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, PageItem) or self.cleaner is None:
+            return item
+        try:
+            article = self.cleaner(
+                item.body,
+                url=item.url,
+                content_type=item.content_type,
+                classifier=self.classifier,
+                fetched_at=datetime.now(timezone.utc),
+            )
+        except NewscleanError as err:
+            self.stats.inc_value(f"newsclean/skipped/{type(err).__name__}")
+            logger.info("skipped %s: %s", item.url, err)
+            raise PageSkipped(type(err).__name__) from None
+        except Exception:  # a bug in one cleaning step must not end the crawl
+            self.stats.inc_value("newsclean/errors/cleaning")
+            logger.exception("cleaning failed on %s", item.url)
+            raise PageSkipped("cleaning failed") from None
+        return ArticleItem(article=article, site=item.site, aliases=item.aliases)
 
 
-class DedupePipeline(_RunPipeline):
+class DedupePipeline(_CrawlPipeline):
     """Drop articles exported before (by URL or content); mark near-duplicates."""
 
-    def process_item(self, item):
-        if not isinstance(item, ArticleItem) or self.run is None:
+    def process_item(self, item, spider=None):
+        run = self.state.run
+        if not isinstance(item, ArticleItem) or run is None:
             return item
-        verdict = self.run.judge(item.article, item.aliases)
+        verdict = run.judge(item.article, item.aliases)
         if verdict.duplicate:
             for url in (item.article["url"], *item.aliases) if verdict.duplicate == "content" else ():
-                self.run.remember_duplicate(url, verdict, item.article.get("fingerprint") or "")
+                run.remember_duplicate(url, verdict, item.article.get("fingerprint") or "")
             self.stats.inc_value(f"newsclean/duplicates/{verdict.duplicate}")
             raise DropItem(f"duplicate {verdict.duplicate} of {verdict.duplicate_of}: {item.article['url']}")
         if verdict.near_duplicate_of:
@@ -47,13 +109,14 @@ class DedupePipeline(_RunPipeline):
         return item
 
 
-class JsonLinesPipeline(_RunPipeline):
+class ExportPipeline(_CrawlPipeline):
     """Write each article as one line of this run's output file."""
 
-    def process_item(self, item):
-        if not isinstance(item, ArticleItem) or self.run is None:
+    def process_item(self, item, spider=None):
+        run = self.state.run
+        if not isinstance(item, ArticleItem) or run is None:
             return item
-        self.run.write(item.output(), item.aliases)
+        run.write(item.output(), item.aliases)
         self.stats.inc_value("newsclean/articles_written")
         removed = Counter(r.get("reason", "?") for r in item.article.get("removed") or [])
         for reason, n in removed.items():

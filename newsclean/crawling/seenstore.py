@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -18,10 +19,14 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 from w3lib.url import canonicalize_url
 
+from newsclean.crawling.runlock import StateError
+
 NUM_PERM = 64
 SCHEME = "affine32"  # stored signatures must be read back with the scheme that made them
 SHINGLE = 5  # characters; Chinese has no spaces, so shingles are character runs
 NEAR_DUPLICATE_THRESHOLD = 0.8
+SQLITE_HEADER = b"SQLite format 3\x00"
+FIX = "restore it from a backup, or delete it to export every article again"
 
 
 def canonical_url(url: str) -> str:
@@ -83,19 +88,35 @@ class SqliteSeenStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path))
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, article TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS articles (
-                url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, minhash BLOB, exported_at TEXT NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint);
-            """
-        )
-        self._db.commit()
+        _check_store_file(self.path)
+        try:
+            self._db = sqlite3.connect(str(self.path))
+        except sqlite3.Error as err:
+            raise StateError(f"cannot open the seen-store {self.path}: {err}") from None
+        with self._damaged("is damaged"):
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            [check] = self._db.execute("PRAGMA quick_check(1)").fetchone()
+            if check != "ok":
+                raise sqlite3.DatabaseError(check)
+            self._db.executescript(
+                """
+                CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, article TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS articles (
+                    url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, minhash BLOB, exported_at TEXT NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint);
+                """
+            )
+            self._db.commit()
+
+    @contextmanager
+    def _damaged(self, what: str) -> Iterator[None]:
+        """sqlite3 errors as one line naming the file (a crawl must not go on without its memory)."""
+        try:
+            yield
+        except sqlite3.Error as err:
+            raise StateError(f"the seen-store {self.path} {what} ({err}): {FIX}") from None
 
     def seen_url(self, url: str) -> bool:
         row = self._db.execute("SELECT 1 FROM urls WHERE url = ?", (canonical_url(url),)).fetchone()
@@ -121,7 +142,9 @@ class SqliteSeenStore:
         )
 
     def minhashes(self) -> Iterator[tuple[str, MinHash]]:
-        for url, blob in self._db.execute("SELECT url, minhash FROM articles WHERE minhash IS NOT NULL"):
+        with self._damaged("cannot be read"):
+            rows = self._db.execute("SELECT url, minhash FROM articles WHERE minhash IS NOT NULL").fetchall()
+        for url, blob in rows:
             yield url, minhash_from_bytes(blob)
 
     def count(self) -> int:
@@ -133,6 +156,25 @@ class SqliteSeenStore:
     def close(self) -> None:
         self._db.commit()
         self._db.close()
+
+
+def _check_store_file(path: Path) -> None:
+    """Refuse a store SQLite would quietly replace or misread: an empty start is for no store only."""
+    if path.is_symlink() and not path.exists():
+        raise StateError(f"the seen-store {path} is a broken symbolic link: {FIX}")
+    if not path.exists():
+        return  # the first run of this state directory
+    if not path.is_file():
+        raise StateError(f"the seen-store {path} is not a file: {FIX}")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as err:
+        raise StateError(f"cannot read the seen-store {path}: {err.strerror or err}") from None
+    if not head:
+        raise StateError(f"the seen-store {path} is empty (0 bytes): {FIX}")
+    if head != SQLITE_HEADER:
+        raise StateError(f"the seen-store {path} is not a SQLite database: {FIX}")
 
 
 class NearDuplicateIndex:

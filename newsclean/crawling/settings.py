@@ -43,12 +43,24 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
-# Scheduled crawls (spiders/news.py): what happens to articles, in order.
-ITEM_PIPELINES = {
-    "newsclean.crawling.pipelines.DedupePipeline": 300,
-    "newsclean.crawling.pipelines.JsonLinesPipeline": 800,
+# Scheduled crawls (the news spider): its components, each active only on a crawl whose spider
+# put a CrawlState on the crawler (newsclean/crawling/state.py), so one-off fetches skip them.
+EXTENSIONS = {
+    "newsclean.crawling.extensions.CrawlRunExtension": 100,  # lock, seen-store, output file
+    "newsclean.crawling.extensions.ProgressExtension": 110,
 }
-DUPEFILTER_CLASS = "newsclean.spiders.news.RedirectCycleDupeFilter"  # logs redirect cycles it cuts
+SPIDER_MIDDLEWARES = {
+    # next to the spider: what it drops spends no budget (the shared filter of Redis mode is 950)
+    "newsclean.crawling.middlewares.SeenFilter": 990,
+}
+# what happens to pages, in order: clean, dedupe (Redis mode claims at 750), export
+ITEM_PIPELINES = {
+    "newsclean.crawling.pipelines.CleanPipeline": 100,
+    "newsclean.crawling.pipelines.DedupePipeline": 300,
+    "newsclean.crawling.pipelines.ExportPipeline": 800,
+}
+DUPEFILTER_CLASS = "newsclean.crawling.dupefilters.RedirectCycleDupeFilter"  # logs redirect cycles it cuts
+LOG_FORMATTER = "newsclean.crawling.logformatter.CrawlLogFormatter"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a duplicate is routine, not a warning
 LOGSTATS_INTERVAL = 60.0
 
@@ -65,3 +77,4 @@ NEWSCLEAN_CLEANER = "newsclean.chain.clean_document"
 NEWSCLEAN_MODEL = ""  # classifier model file; empty means the bundled active model
 NEWSCLEAN_LOAD_CLASSIFIER = True
 NEWSCLEAN_PROGRESS_INTERVAL = 10.0  # seconds between one-line progress reports; 0 turns them off
+COMMANDS_MODULE = "newsclean.crawling.crawl"  # its scrapy crawl ends non-zero when a crawl cannot run
