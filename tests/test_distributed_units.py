@@ -27,14 +27,11 @@ from newsclean.distributed.addon import (
     settings_from_args,
     worker_id,
 )
-from newsclean.distributed.redis_crawl import (
-    JsonRequestCodec,
-    SharedClaimPipeline,
-    SharedCrawlWorker,
-    SharedScheduler,
-    SharedSeenFilter,
-)
-from newsclean.distributed.store import RedisUnavailableError
+from newsclean.distributed.connection import RedisUnavailableError
+from newsclean.distributed.extensions import SharedCrawlWorker
+from newsclean.distributed.middlewares import SharedSeenFilter
+from newsclean.distributed.pipelines import SharedClaimPipeline
+from newsclean.distributed.scheduler import SharedScheduler
 from tests.redis_server import free_port, redis_server, redis_url  # noqa: F401
 
 pytestmark = pytest.mark.redis
@@ -87,16 +84,12 @@ def test_requests_travel_as_json_never_pickle(redis_url):  # noqa: F811
 def test_a_request_that_cannot_be_shared_is_refused_in_one_line(redis_url, caplog):  # noqa: F811
     s = open_scheduler(redis_url, "w1")
     assert not s.enqueue_request(req("odd.html", meta={"thing": object()}))
-    assert "cannot be stored" in caplog.text
+    assert not s.enqueue_request(req("post.html", method="POST", body=b"x=1"))
+    assert not s.enqueue_request(req("cb.html", callback=lambda r: None))
+    assert caplog.text.count("cannot be stored in the shared queue") == 3
+    assert "meta key 'thing'" in caplog.text
     assert s.server.zcard(s.queue.key) == 0
-
-
-def test_codec_round_trips_bytes_and_refuses_objects():
-    obj = {"body": b"\x00\xff", "headers": {b"A": [b"1"]}, "meta": {"t": (1, 2), "n": None}}
-    back = JsonRequestCodec.loads(JsonRequestCodec.dumps(obj))
-    assert back == {"body": b"\x00\xff", "headers": {b"A": [b"1"]}, "meta": {"t": [1, 2], "n": None}}
-    with pytest.raises(TypeError, match="cannot be stored"):
-        JsonRequestCodec.dumps({"meta": {"x": object()}})
+    assert s.stats.get_value("newsclean/distributed/unqueueable") == 3
 
 
 def test_a_pickled_entry_is_dropped_not_unpickled(redis_url):  # noqa: F811
@@ -113,8 +106,10 @@ def test_pop_holds_until_released(redis_url):  # noqa: F811
     for i in range(3):
         assert s.enqueue_request(req(f"{i}.html"))
     assert not s.enqueue_request(req("1.html"))  # the dupefilter
-    assert s.enqueue_request(req("1.html", dont_filter=True))
+    # a retry passes the dupefilter (dont_filter), but dont_filter itself never travels
+    assert s.enqueue_request(req("1.html", dont_filter=True, meta={"retry_times": 1}))
     got = [s.next_request() for _ in range(4)]
+    assert not any(r.dont_filter for r in got)
     assert s.next_request() is None
     assert s.server.hlen(s.held_key) == 4 and s.server.zcard(s.queue.key) == 0
     assert s.release_finished(live={got[0], got[1]}) == 2  # Scrapy finished the other two
@@ -221,7 +216,7 @@ def test_addon_switches_the_mode_on_only_with_a_url(redis_url):  # noqa: F811
     crawler = get_crawler(TinySpider, project)
     crawler._apply_settings()
     s = crawler.settings
-    assert s["SCHEDULER"] == "newsclean.distributed.redis_crawl.SharedScheduler"
+    assert s["SCHEDULER"] == "newsclean.distributed.scheduler.SharedScheduler"
     assert s["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"  # ...gives way
     assert s.getbool("SCHEDULER_PERSIST")
     from scrapy.utils.conf import build_component_list

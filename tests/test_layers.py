@@ -41,9 +41,7 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("newsclean.crawling.fetch", "newsclean.spiders.oneoff"),
     ("newsclean.pipelines.classify", "newsclean.classifiers.model"),
 }
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset({"newsclean.distributed.addon", "newsclean.distributed.store"})
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def floor(module: str) -> str | None:
