@@ -104,6 +104,10 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _one_of(value: Any, allowed: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in allowed
+
+
 def check_url(url: Any, limit: int) -> str:
     """The URL if it is a well-formed http(s) URL of at most ``limit`` characters; else rejects."""
     if not isinstance(url, str) or not url:
@@ -252,10 +256,10 @@ class QueueCodec:
         if extra:
             raise RejectedEntry("field", f"fields outside the schema: {_shown(sorted(extra))}")
         check_url(entry.get("url"), self.limits.url_length)
-        if entry.get("method", "GET") not in METHODS:
+        if not _one_of(entry.get("method", "GET"), METHODS):
             raise RejectedEntry("method", f"method {_shown(entry.get('method'))} not in {sorted(METHODS)}")
         for field, allowed in (("callback", CALLBACKS), ("errback", ERRBACKS)):
-            if field in entry and entry[field] not in allowed:
+            if field in entry and not _one_of(entry[field], allowed):
                 raise RejectedEntry("callback", f"{field} {_shown(entry[field])} not one the queue carries")
         if "callback" not in entry and type(self.spider).parse is Spider.parse:
             raise RejectedEntry("callback", "no callback, and the spider has no parse of its own")
@@ -295,7 +299,7 @@ class QueueCodec:
         if isinstance(sites, dict) and sites:
             name = meta.get("site")
             site = sites.get(name) if isinstance(name, str) else None
-            if site is None or meta.get("kind") not in KINDS:
+            if site is None or not _one_of(meta.get("kind"), KINDS):
                 raise RejectedEntry("site", f"no known site and kind in meta: {_shown(name)}")
             for u in (url, *meta.get("redirect_urls", ())):
                 if not site.allows(u):
