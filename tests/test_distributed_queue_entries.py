@@ -329,3 +329,21 @@ def test_random_bytes_are_rejected_never_raised(data):
     codec = QueueCodec(NewsSpider())
     with pytest.raises(RejectedEntry):
         codec.decode(data)
+
+
+def test_control_scrapys_own_decoder_does_run_what_an_entry_names(tmp_path):
+    """The same entries through ``request_from_dict`` import and call: the tests above can fail."""
+    import subprocess
+
+    code = (
+        "from scrapy.utils.request import request_from_dict\n"
+        "try:\n"
+        "    request_from_dict({'url': 'http://h/', '_class': 'this.s'})\n"
+        "except Exception as err:\n"
+        "    print('then', type(err).__name__)\n"
+        "from scrapy import Spider\n"
+        "r = request_from_dict({'url': 'http://h/', 'callback': '__init__'}, spider=Spider('s'))\n"
+        "print('callback', r.callback.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "Beautiful is better than ugly" in out and "callback __init__" in out

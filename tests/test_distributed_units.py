@@ -353,3 +353,64 @@ def test_claim_of_unknown_outcome_is_settled_at_next_start(redis_server, tmp_pat
     written = [json.loads(line) for f in (tmp_path / "out").glob("*.jsonl") for line in f.open()]
     assert [a["url"] for a in written] == ["http://h/2.html"]
     assert not journal.exists()
+
+
+BAD_URLS = [
+    "redis://:99999",
+    "redis://127.0.0.1:99999/0",
+    "http://x",
+    "redis://[::1",
+    "redis://127.0.0.1:0/0",
+    "redis://127.0.0.1:6379/zero",
+    "redis://127.0.0.1:port/0",
+    "redis:///0",
+    "unix://",
+    "redis://h:6379/0 x",
+    "",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_malformed_redis_url_is_a_usage_error(url):
+    from newsclean.distributed.connection import check_url
+
+    with pytest.raises(InputError, match="bad Redis URL") as info:
+        check_url(url)
+    assert "\n" not in str(info.value)
+    with pytest.raises(InputError):
+        settings_from_args(argparse.Namespace(redis=url, idle_timeout=None, worker_id=None))
+
+
+def test_well_formed_redis_urls_pass_the_check():
+    from newsclean.distributed.connection import check_url
+
+    for url in (
+        "redis://127.0.0.1:6379/0",
+        "redis://h",
+        "rediss://u:p@h:6380/2",
+        "unix:///run/redis.sock?db=1",
+    ):
+        check_url(url)
+
+
+def _crawl_with_redis(url: str, tmp_path):
+    import subprocess
+
+    from tests.site.runner import crawl_cmd, env, write_sources
+
+    sources = write_sources(tmp_path / "sources.toml", f"http://127.0.0.1:{free_port()}")
+    cmd = crawl_cmd(sources, tmp_path / "out", "--redis", url)
+    return subprocess.run(cmd, capture_output=True, text=True, env=env(), timeout=120)
+
+
+@pytest.mark.parametrize("url", ["redis://:99999", "http://x", "redis://[::1"])
+def test_the_crawl_command_exits_2_on_a_malformed_url(url, tmp_path):
+    bad = _crawl_with_redis(url, tmp_path)
+    assert bad.returncode == 2, bad.stderr
+    assert bad.stderr.count("\n") == 1 and "bad Redis URL" in bad.stderr and bad.stdout == ""
+
+
+def test_the_crawl_command_exits_69_when_redis_is_unreachable(tmp_path):
+    down = _crawl_with_redis(f"redis://127.0.0.1:{free_port()}/0", tmp_path)
+    assert down.returncode == 69, down.stderr
+    assert down.stderr.count("\n") == 1 and "unavailable" in down.stderr

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from scrapy.settings import Settings
 
-from newsclean.crawling.seenstore import SqliteSeenStore, canonical_url, text_minhash
 from newsclean.core.errors import InputError
+from newsclean.crawling.seenstore import SqliteSeenStore, canonical_url, text_minhash
 from newsclean.distributed.connection import RedisUnavailableError, connect, redact_url
 from newsclean.distributed.store import SIGNATURE_BYTES, RedisSeenStore
 from tests.redis_server import RedisServer, free_port, redis_server, redis_url  # noqa: F401

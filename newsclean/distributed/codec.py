@@ -233,8 +233,14 @@ class QueueCodec:
             entry = json.loads(data)
         except (ValueError, RecursionError):
             raise RejectedEntry("format", f"not a JSON entry: {_shown(data)}") from None
-        self.check(entry)
-        self._admit(entry)
+        try:
+            self.check(entry)
+            self._admit(entry)
+        except RejectedEntry as err:
+            url = entry.get("url") if isinstance(entry, dict) else None
+            if isinstance(url, str) and url not in str(err) and err.reason != "url":
+                err.args = (f"{err} (entry for {_shown(url)})",)
+            raise
         try:
             return Request(
                 entry["url"],
