@@ -347,3 +347,13 @@ def test_control_scrapys_own_decoder_does_run_what_an_entry_names(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "Beautiful is better than ugly" in out and "callback __init__" in out
+
+
+def test_a_key_of_the_wrong_type_stops_the_worker_with_one_line(redis_url, tmp_path):  # noqa: F811
+    s = open_news_scheduler(redis_url, tmp_path)
+    s.server.delete(s.queue.key)
+    s.server.set(s.queue.key, "a string where the queue belongs")
+    assert s.next_request() is None
+    assert s.failed and "WRONGTYPE" in s.failed and "\n" not in s.failed
+    assert s.stats.get_value("newsclean/distributed/redis_error") == s.failed
+    s.close("redis_error")  # must not raise
