@@ -271,7 +271,7 @@ def test_scrapy_crawl_command_shares_the_crawl_too(site, server, redis_server, t
     for p in procs:
         rc, _, err = finish(p)
         assert rc == 0, err[-3000:]
-        assert "newsclean.distributed.redis_crawl.SharedScheduler" in err
+        assert "newsclean.distributed.scheduler.SharedScheduler" in err
         stats = err[err.rfind("Dumping Scrapy stats") :]
         assert "'finish_reason': 'finished'" in stats
     check_exactly_once(site, exported(tmp_path / "s0", tmp_path / "s1"))

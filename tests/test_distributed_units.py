@@ -27,14 +27,11 @@ from newsclean.distributed.addon import (
     settings_from_args,
     worker_id,
 )
-from newsclean.distributed.redis_crawl import (
-    JsonRequestCodec,
-    SharedClaimPipeline,
-    SharedCrawlWorker,
-    SharedScheduler,
-    SharedSeenFilter,
-)
-from newsclean.distributed.store import RedisUnavailableError
+from newsclean.distributed.connection import RedisUnavailableError
+from newsclean.distributed.extensions import SharedCrawlWorker
+from newsclean.distributed.middlewares import SharedSeenFilter
+from newsclean.distributed.pipelines import SharedClaimPipeline
+from newsclean.distributed.scheduler import SharedScheduler
 from tests.redis_server import free_port, redis_server, redis_url  # noqa: F401
 
 pytestmark = pytest.mark.redis
@@ -87,16 +84,12 @@ def test_requests_travel_as_json_never_pickle(redis_url):  # noqa: F811
 def test_a_request_that_cannot_be_shared_is_refused_in_one_line(redis_url, caplog):  # noqa: F811
     s = open_scheduler(redis_url, "w1")
     assert not s.enqueue_request(req("odd.html", meta={"thing": object()}))
-    assert "cannot be stored" in caplog.text
+    assert not s.enqueue_request(req("post.html", method="POST", body=b"x=1"))
+    assert not s.enqueue_request(req("cb.html", callback=lambda r: None))
+    assert caplog.text.count("cannot be stored in the shared queue") == 3
+    assert "meta key 'thing'" in caplog.text
     assert s.server.zcard(s.queue.key) == 0
-
-
-def test_codec_round_trips_bytes_and_refuses_objects():
-    obj = {"body": b"\x00\xff", "headers": {b"A": [b"1"]}, "meta": {"t": (1, 2), "n": None}}
-    back = JsonRequestCodec.loads(JsonRequestCodec.dumps(obj))
-    assert back == {"body": b"\x00\xff", "headers": {b"A": [b"1"]}, "meta": {"t": [1, 2], "n": None}}
-    with pytest.raises(TypeError, match="cannot be stored"):
-        JsonRequestCodec.dumps({"meta": {"x": object()}})
+    assert s.stats.get_value("newsclean/distributed/unqueueable") == 3
 
 
 def test_a_pickled_entry_is_dropped_not_unpickled(redis_url):  # noqa: F811
@@ -113,8 +106,10 @@ def test_pop_holds_until_released(redis_url):  # noqa: F811
     for i in range(3):
         assert s.enqueue_request(req(f"{i}.html"))
     assert not s.enqueue_request(req("1.html"))  # the dupefilter
-    assert s.enqueue_request(req("1.html", dont_filter=True))
+    # a retry passes the dupefilter (dont_filter), but dont_filter itself never travels
+    assert s.enqueue_request(req("1.html", dont_filter=True, meta={"retry_times": 1}))
     got = [s.next_request() for _ in range(4)]
+    assert not any(r.dont_filter for r in got)
     assert s.next_request() is None
     assert s.server.hlen(s.held_key) == 4 and s.server.zcard(s.queue.key) == 0
     assert s.release_finished(live={got[0], got[1]}) == 2  # Scrapy finished the other two
@@ -221,7 +216,7 @@ def test_addon_switches_the_mode_on_only_with_a_url(redis_url):  # noqa: F811
     crawler = get_crawler(TinySpider, project)
     crawler._apply_settings()
     s = crawler.settings
-    assert s["SCHEDULER"] == "newsclean.distributed.redis_crawl.SharedScheduler"
+    assert s["SCHEDULER"] == "newsclean.distributed.scheduler.SharedScheduler"
     assert s["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"  # ...gives way
     assert s.getbool("SCHEDULER_PERSIST")
     from scrapy.utils.conf import build_component_list
@@ -358,3 +353,64 @@ def test_claim_of_unknown_outcome_is_settled_at_next_start(redis_server, tmp_pat
     written = [json.loads(line) for f in (tmp_path / "out").glob("*.jsonl") for line in f.open()]
     assert [a["url"] for a in written] == ["http://h/2.html"]
     assert not journal.exists()
+
+
+BAD_URLS = [
+    "redis://:99999",
+    "redis://127.0.0.1:99999/0",
+    "http://x",
+    "redis://[::1",
+    "redis://127.0.0.1:0/0",
+    "redis://127.0.0.1:6379/zero",
+    "redis://127.0.0.1:port/0",
+    "redis:///0",
+    "unix://",
+    "redis://h:6379/0 x",
+    "",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_malformed_redis_url_is_a_usage_error(url):
+    from newsclean.distributed.connection import check_url
+
+    with pytest.raises(InputError, match="bad Redis URL") as info:
+        check_url(url)
+    assert "\n" not in str(info.value)
+    with pytest.raises(InputError):
+        settings_from_args(argparse.Namespace(redis=url, idle_timeout=None, worker_id=None))
+
+
+def test_well_formed_redis_urls_pass_the_check():
+    from newsclean.distributed.connection import check_url
+
+    for url in (
+        "redis://127.0.0.1:6379/0",
+        "redis://h",
+        "rediss://u:p@h:6380/2",
+        "unix:///run/redis.sock?db=1",
+    ):
+        check_url(url)
+
+
+def _crawl_with_redis(url: str, tmp_path):
+    import subprocess
+
+    from tests.site.runner import crawl_cmd, env, write_sources
+
+    sources = write_sources(tmp_path / "sources.toml", f"http://127.0.0.1:{free_port()}")
+    cmd = crawl_cmd(sources, tmp_path / "out", "--redis", url)
+    return subprocess.run(cmd, capture_output=True, text=True, env=env(), timeout=120)
+
+
+@pytest.mark.parametrize("url", ["redis://:99999", "http://x", "redis://[::1"])
+def test_the_crawl_command_exits_2_on_a_malformed_url(url, tmp_path):
+    bad = _crawl_with_redis(url, tmp_path)
+    assert bad.returncode == 2, bad.stderr
+    assert bad.stderr.count("\n") == 1 and "bad Redis URL" in bad.stderr and bad.stdout == ""
+
+
+def test_the_crawl_command_exits_69_when_redis_is_unreachable(tmp_path):
+    down = _crawl_with_redis(f"redis://127.0.0.1:{free_port()}/0", tmp_path)
+    assert down.returncode == 69, down.stderr
+    assert down.stderr.count("\n") == 1 and "unavailable" in down.stderr

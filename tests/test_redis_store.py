@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from scrapy.settings import Settings
 
+from newsclean.core.errors import InputError
 from newsclean.crawling.seenstore import SqliteSeenStore, canonical_url, text_minhash
-from newsclean.distributed.store import RedisSeenStore, RedisUnavailableError, connect, redact_url
+from newsclean.distributed.connection import RedisUnavailableError, connect, redact_url
+from newsclean.distributed.store import SIGNATURE_BYTES, RedisSeenStore
 from tests.redis_server import RedisServer, free_port, redis_server, redis_url  # noqa: F401
 
 STORY = (
@@ -85,7 +87,7 @@ def test_server_going_away_is_one_clear_line(redis_server: RedisServer):  # noqa
 def test_unreachable_server_at_start():
     with pytest.raises(RedisUnavailableError, match="unavailable"):
         connect(f"redis://127.0.0.1:{free_port()}/0")
-    with pytest.raises(RedisUnavailableError, match="bad Redis URL"):
+    with pytest.raises(InputError, match="bad Redis URL"):  # a usage error, not an outage
         connect("http://127.0.0.1:1/")
 
 
@@ -141,3 +143,39 @@ def test_a_claim_knows_its_owner(redis_url):  # noqa: F811
     store.claim("http://h/b.html", "fpb")
     assert store.owner_of("http://h/old-a") == "m1-1234-ab"
     assert store.owner_of("http://h/b.html") == ""
+
+
+def test_hostile_values_in_the_store_are_skipped_not_fatal(redis_url, caplog):  # noqa: F811
+    """Whoever can write to Redis can write the store's hashes: reading them back never crashes."""
+    import redis
+
+    store = RedisSeenStore(redis_url, prefix="t")
+    store.add("http://h/good.html", "fp-good", text_minhash(STORY))
+    raw = redis.Redis.from_url(redis_url)
+    raw.hset(store.minhashes_key, "http://h/short", b"\x01\x02\x03")  # not a multiple of 8 bytes
+    raw.hset(store.minhashes_key, "http://h/long", b"\x00" * (SIGNATURE_BYTES + 8))
+    raw.hset(store.minhashes_key, b"\xff\xfe", b"\x00" * SIGNATURE_BYTES)  # a key that is not UTF-8
+    raw.hset(store.fingerprints_key, "fp-bad", b"\xff\xfe")
+    raw.hset(store.urls_key, canonical_url("http://h/bad.html"), b"\xc3")
+    raw.hset(store.articles_key, b"\xc3", b"\xff not text")
+    got = dict(store.minhashes())
+    assert set(got) == {canonical_url("http://h/good.html"), "\ufffd\ufffd"}
+    assert "skipped 2 malformed signature(s)" in caplog.text
+    assert store.url_for_fingerprint("fp-bad") == "\ufffd\ufffd"
+    assert store.owner_of("http://h/bad.html") == "not text"
+    assert store.claim("http://h/bad.html", "fp-new") == ("url", "\ufffd")
+
+
+def test_signatures_are_read_in_batches(redis_url, monkeypatch):  # noqa: F811
+    """A large store is never read in one reply (HGETALL) that must fit in memory at once."""
+    import newsclean.distributed.store as store_module
+
+    monkeypatch.setattr(store_module, "SCAN_BATCH", 7)
+    store = RedisSeenStore(redis_url, prefix="t")
+    for i in range(60):
+        store.add(f"http://h/{i}.html", f"fp{i}", text_minhash(f"{STORY} {i}"))
+    calls = []
+    real = store.client.hscan
+    monkeypatch.setattr(store.client, "hscan", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert len(dict(store.minhashes())) == 60
+    assert len(calls) > 1

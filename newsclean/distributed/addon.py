@@ -20,8 +20,12 @@ that must not lose pages needs on top of it:
 * **Incremental runs.** The first worker of a new crawl (nobody alive, nothing queued or held)
   clears the previous crawl's dupefilter, as does the last worker to leave a finished crawl;
   what was exported stays in the seen-store, so the next crawl fetches only new pages.
-* **Requests are JSON in Redis, never pickle** (scrapy-redis's default), so whoever can write to
-  the Redis server cannot make the workers run code.
+* **Queue entries are data, never code.** Requests are JSON of a closed schema in Redis, never
+  pickle (scrapy-redis's default) nor Scrapy's ``request_from_dict`` (which imports any class and
+  calls any spider method an entry names): whoever can write to the Redis server cannot make a
+  worker run code, fetch a URL its sources do not allow, or lift a download limit
+  (:mod:`newsclean.distributed.codec`). Whatever else workers read back from Redis (held
+  requests, the seen-store's values) is checked too: a malformed record is a logged skip.
 * **A Redis outage stops the worker with one clear line**; its in-flight requests stay in Redis
   and are recovered by the next run.
 
@@ -29,7 +33,11 @@ The mode is switched on by the ``REDIS_URL`` setting (``newsclean crawl --redis 
 ``scrapy crawl news -s REDIS_URL=...``) through :class:`DistributedAddon`, listed in the
 project's ``ADDONS``. This module holds the settings and the command-line options and imports
 neither redis nor scrapy-redis (the ``distributed`` extra), so crawls without Redis never need
-them; the machinery is in :mod:`newsclean.distributed.redis_crawl` and :mod:`newsclean.distributed.store`.
+them. The machinery is in modules named for their Scrapy role: ``scheduler`` (with ``queue`` and
+``codec``), ``middlewares`` (links to exported pages not followed), ``pipelines`` (each article
+claimed before it is written), ``extensions`` (heartbeat, recovery, idle end), ``store`` (the
+shared seen-store), ``connection`` (the server's URL and client) and ``outage`` (stopping a
+worker whose Redis failed).
 Only a standalone Redis server is supported (the scripts touch keys they derive from worker
 names, which Redis Cluster does not allow).
 """
@@ -44,6 +52,7 @@ import socket
 from typing import TYPE_CHECKING, Any
 
 from newsclean.core.errors import InputError
+from newsclean.distributed.connection import check_url
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -80,6 +89,11 @@ def _seconds(settings: BaseSettings, name: str, default: float) -> float:
     return value
 
 
+def redis_prefix(settings: BaseSettings) -> str:
+    """The first part of every key of this crawl in Redis (NEWSCLEAN_REDIS_PREFIX)."""
+    return settings.get("NEWSCLEAN_REDIS_PREFIX") or DEFAULT_PREFIX
+
+
 def worker_id(settings: BaseSettings) -> str:
     """This worker's name in Redis: NEWSCLEAN_WORKER_ID, else host-pid-random (unique per run)."""
     chosen = settings.get("NEWSCLEAN_WORKER_ID") or os.environ.get("NEWSCLEAN_WORKER_ID")
@@ -94,8 +108,8 @@ def distributed_settings(redis_url: str, prefix: str = DEFAULT_PREFIX) -> dict[s
     """The Scrapy settings of Redis mode (applied by :class:`DistributedAddon`)."""
     return {
         "REDIS_URL": redis_url,
-        "SCHEDULER": "newsclean.distributed.redis_crawl.SharedScheduler",
-        "SCHEDULER_QUEUE_CLASS": "newsclean.distributed.redis_crawl.HeldPriorityQueue",
+        "SCHEDULER": "newsclean.distributed.scheduler.SharedScheduler",
+        "SCHEDULER_QUEUE_CLASS": "newsclean.distributed.queue.HeldPriorityQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:dupefilter",
@@ -120,17 +134,17 @@ class DistributedAddon:
         if not url:
             return
         require_extra()
-        prefix = settings.get("NEWSCLEAN_REDIS_PREFIX") or DEFAULT_PREFIX
+        prefix = redis_prefix(settings)
         for name, value in distributed_settings(url, prefix).items():
             # the shared crawl needs these classes whatever the project file says (a project-wide
             # DUPEFILTER_CLASS, say); key names and the like stay the user's to choose
             forced = name in REQUIRED
             priority = max(settings.getpriority(name) or 0, ADDON_PRIORITY) if forced else "addon"
             settings.set(name, value, priority=priority)
-        settings["EXTENSIONS"]["newsclean.distributed.redis_crawl.SharedCrawlWorker"] = 500
-        settings["SPIDER_MIDDLEWARES"]["newsclean.distributed.redis_crawl.SharedSeenFilter"] = 950
+        settings["EXTENSIONS"]["newsclean.distributed.extensions.SharedCrawlWorker"] = 500
+        settings["SPIDER_MIDDLEWARES"]["newsclean.distributed.middlewares.SharedSeenFilter"] = 950
         # after the dedupe step (300), before the line is written (800)
-        settings["ITEM_PIPELINES"]["newsclean.distributed.redis_crawl.SharedClaimPipeline"] = 750
+        settings["ITEM_PIPELINES"]["newsclean.distributed.pipelines.SharedClaimPipeline"] = 750
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -155,8 +169,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """Scrapy settings for the options of :func:`add_arguments`; checks Redis is reachable first."""
+    """Scrapy settings for the options of :func:`add_arguments`; checks Redis is reachable first.
+
+    A malformed URL is a usage error (InputError, exit 2), told apart from a server that is down
+    (RedisUnavailableError, exit 69) before anything else is checked.
+    """
     url = getattr(args, "redis", None)
+    if url is not None:
+        check_url(url)
     if not url:
         if getattr(args, "idle_timeout", None) is not None or getattr(args, "worker_id", None):
             raise InputError("--idle-timeout and --worker-id only apply with --redis URL")
@@ -179,7 +199,7 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
 def check_redis(url: str) -> None:
     """Fail before Scrapy starts, with one line, when the Redis server cannot be reached."""
     require_extra()
-    from newsclean.distributed.store import connect
+    from newsclean.distributed.connection import connect
 
     connect(url).close()
 

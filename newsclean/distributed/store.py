@@ -8,22 +8,28 @@ Durability is Redis's: run it with ``appendonly yes`` when the store must surviv
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 import redis
 from datasketch import MinHash
+from scrapy.exceptions import NotConfigured
 
-from newsclean.core.errors import NewscleanError
-from newsclean.crawling.seenstore import canonical_url, minhash_from_bytes, minhash_to_bytes
-from newsclean.distributed.addon import DEFAULT_PREFIX
+from newsclean.crawling.seenstore import NUM_PERM, canonical_url, minhash_from_bytes, minhash_to_bytes
+from newsclean.distributed.addon import DEFAULT_PREFIX, redis_prefix
+from newsclean.distributed.connection import RedisUnavailableError, connect, describe_redis_error
+from newsclean.distributed.outage import stop_worker
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
-CONNECT_TIMEOUT = 5.0
-SOCKET_TIMEOUT = 30.0
+logger = logging.getLogger(__name__)
+
+SIGNATURE_BYTES = NUM_PERM * 8  # a MinHash signature: NUM_PERM unsigned 64-bit values
+SCAN_BATCH = 1000  # signatures read per round trip: the store is never read whole at once
 
 
 # KEYS: articles, urls, fingerprints, minhashes
@@ -57,43 +63,6 @@ return 1
 """
 
 
-class RedisUnavailableError(NewscleanError):
-    """Redis cannot be reached or refused a command: the crawl's shared state is out of reach."""
-
-    exit_code = 69  # EX_UNAVAILABLE
-
-
-def describe_redis_error(url: str, err: Exception) -> str:
-    """One line naming the server (without its password) and what went wrong."""
-    detail = " ".join(str(err).split()) or type(err).__name__
-    return f"Redis at {redact_url(url)} unavailable: {detail}"
-
-
-def redact_url(url: str) -> str:
-    """The URL with any password replaced, for messages and logs."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    userinfo, _, hostpart = rest.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}://{user + ':' if user else ':'}***@{hostpart}"
-
-
-def connect(url: str) -> redis.Redis:
-    """A client for ``url`` that fails fast when the server is down; checked with PING."""
-    try:
-        client = redis.Redis.from_url(
-            url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=SOCKET_TIMEOUT
-        )
-    except ValueError as err:
-        raise RedisUnavailableError(f"bad Redis URL {redact_url(url)}: {err}") from None
-    try:
-        client.ping()
-    except redis.RedisError as err:
-        raise RedisUnavailableError(describe_redis_error(url, err)) from None
-    return client
-
-
 class RedisSeenStore:
     """Exported URLs, content fingerprints and MinHash signatures in four Redis hashes.
 
@@ -119,7 +88,7 @@ class RedisSeenStore:
         url = settings.get("REDIS_URL")
         if not url:
             return None
-        return cls(url, prefix=settings.get("NEWSCLEAN_REDIS_PREFIX") or DEFAULT_PREFIX)
+        return cls(url, prefix=redis_prefix(settings))
 
     def seen_url(self, url: str) -> bool:
         return bool(self._call(self.client.hexists, self.urls_key, canonical_url(url)))
@@ -135,7 +104,7 @@ class RedisSeenStore:
 
     def url_for_fingerprint(self, fingerprint: str) -> str | None:
         value = self._call(self.client.hget, self.fingerprints_key, fingerprint)
-        return value.decode("utf-8") if value is not None else None
+        return _text(value) if value is not None else None
 
     def add(
         self, url: str, fingerprint: str, minhash: MinHash | None = None, aliases: Iterable[str] = ()
@@ -178,7 +147,7 @@ class RedisSeenStore:
         if not got:
             return None
         kind, other = got
-        return kind.decode("ascii"), other.decode("utf-8")
+        return _text(kind), _text(other)
 
     def owner_of(self, url: str) -> str | None:
         """Who claimed the article at ``url``: a worker's name, "" when unnamed, None if nobody."""
@@ -188,7 +157,7 @@ class RedisSeenStore:
         value = self._call(self.client.hget, self.articles_key, key)
         if value is None:
             return None
-        _, _, owner = value.decode("utf-8").partition(" ")
+        _, _, owner = _text(value).partition(" ")
         return owner
 
     def unclaim(self, url: str, fingerprint: str, aliases: Iterable[str] = ()) -> None:
@@ -204,8 +173,24 @@ class RedisSeenStore:
         return self._scripts[name]
 
     def minhashes(self) -> Iterator[tuple[str, MinHash]]:
-        for url, blob in self._call(self.client.hgetall, self.minhashes_key).items():
-            yield url.decode("utf-8"), minhash_from_bytes(blob)
+        """Every stored signature, read in batches; a malformed one is skipped with a log line."""
+        skipped, cursor = 0, 0
+        while True:
+            cursor, batch = self._call(self.client.hscan, self.minhashes_key, cursor, None, SCAN_BATCH)
+            for url, blob in batch.items():
+                if len(blob) != SIGNATURE_BYTES:
+                    skipped += 1
+                    continue
+                yield _text(url), minhash_from_bytes(blob)
+            if not cursor:
+                break
+        if skipped:
+            logger.error(
+                "skipped %d malformed signature(s) in %s (not %d bytes): not written by newsclean",
+                skipped,
+                self.minhashes_key,
+                SIGNATURE_BYTES,
+            )
 
     def count(self) -> int:
         return int(self._call(self.client.hlen, self.articles_key))
@@ -221,3 +206,30 @@ class RedisSeenStore:
             return fn(*args)
         except redis.RedisError as err:
             raise RedisUnavailableError(describe_redis_error(self.url, err)) from None
+
+
+class SharedStoreComponent:
+    """A crawl component that opens the shared seen-store when first needed; stops the worker if it cannot."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.store: RedisSeenStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler):
+        if not crawler.settings.get("REDIS_URL"):
+            raise NotConfigured("REDIS_URL not set")
+        return cls(crawler)
+
+    def _store(self) -> RedisSeenStore | None:
+        if self.store is None:
+            try:
+                self.store = RedisSeenStore.from_settings(self.crawler.settings)
+            except RedisUnavailableError as err:
+                stop_worker(self.crawler, str(err))
+        return self.store
+
+
+def _text(value: bytes) -> str:
+    """A value read back from Redis as text; bytes that are not UTF-8 cannot stop a worker."""
+    return value.decode("utf-8", errors="replace")
