@@ -34,7 +34,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 def text_codes(text: str) -> np.ndarray:
     """Code points with the variation that says nothing about wording folded away: full-width
     ASCII forms to ASCII (corpora use ，, the chain emits ,), letters to lower case, digits to 0."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     full = (codes >= 0xFF01) & (codes <= 0xFF5E)
     codes[full] -= np.uint64(0xFEE0)
     upper = (codes >= 65) & (codes <= 90)

@@ -80,7 +80,9 @@ def test_dictionary_refuses_a_malformed_line(tmp_path):
 
 
 def test_originals_group_every_source_of_a_spun_form():
-    table = originals_of([Pair("全国", "天下", "made"), Pair("世界", "天下", "made"), Pair("技术", "手艺", "seen")])
+    table = originals_of(
+        [Pair("全国", "天下", "made"), Pair("世界", "天下", "made"), Pair("技术", "手艺", "seen")]
+    )
     assert table == {"天下": ("世界", "全国"), "手艺": ("技术",)}
 
 
@@ -152,3 +154,10 @@ def test_spin_field_is_plain_json(model, learned):
     assert set(field["evidence"][0]) == {"paragraph", "offset", "word", "original", "gain"}
     restored, field = spin_field(spun, model, restore=True)
     assert field["restored"] and restored != spun
+
+
+@pytest.mark.parametrize("paragraphs", [[], [""], ["\ud800技术\x00"], ["手艺" * 5000]])
+def test_odd_input_gives_a_verdict(model, paragraphs):
+    report = detect_spin(paragraphs, model)
+    assert 0.0 <= report.score <= 1.0
+    assert restore_spun(paragraphs, report)[0] is not paragraphs
