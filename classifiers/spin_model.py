@@ -67,21 +67,32 @@ def _load(folder: Path) -> SpinModel:
         _refuse_foreign(folder)
         folder = folder.parent
     json_path, npz_path = folder / "model.json", folder / "model.npz"
-    for p in (json_path, npz_path):
-        if not p.is_file():
-            raise ModelError(f"spin model file missing: {p}")
+    missing = [str(p) for p in (json_path, npz_path) if not p.is_file()]
+    if missing:
+        raise ModelError(f"spin model file missing: {missing[0]}")
     _refuse_foreign(npz_path)
-    try:
-        meta = json.loads(json_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise ModelError(f"corrupt spin model description: {json_path}") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelError(f"unknown spin model format in {json_path} (expected {FORMAT})")
+    meta = _description(json_path)
     if meta.get("npz_sha256") != _sha256(npz_path):
         raise ModelError(f"spin model does not match its checksum (tampered or corrupt): {npz_path}")
+    return spin_model_from(_arrays(npz_path), meta)
+
+
+def _description(path: Path) -> dict:
     try:
-        with np.load(npz_path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except Exception:  # zip/format errors, object arrays refused by allow_pickle=False
-        raise ModelError(f"unreadable spin model arrays: {npz_path}") from None
-    return spin_model_from(arrays, meta)
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise ModelError(f"corrupt spin model description: {path}")
+    if meta.get("format") != FORMAT:
+        raise ModelError(f"unknown spin model format in {path} (expected {FORMAT})")
+    return meta
+
+
+def _arrays(path: Path) -> dict[str, np.ndarray]:
+    """Plain arrays only: allow_pickle=False refuses object arrays."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except Exception:  # zip or format errors, object arrays
+        raise ModelError(f"unreadable spin model arrays: {path}") from None

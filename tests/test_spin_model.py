@@ -112,6 +112,13 @@ def test_a_foreign_or_broken_description_is_refused(tmp_path, edit, message):
         load_spin_model(folder)
 
 
+def test_a_description_that_is_not_json_is_refused(tmp_path):
+    folder = copy_model(tmp_path)
+    (folder / "model.json").write_bytes(b"\x80\x04not json")
+    with pytest.raises(ModelError, match="corrupt spin model description"):
+        load_spin_model(folder)
+
+
 def test_missing_files_are_one_line(tmp_path):
     with pytest.raises(ModelError, match="missing"):
         load_spin_model(tmp_path)
