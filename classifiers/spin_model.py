@@ -1,0 +1,98 @@
+"""The shipped spin model (``spin/model.npz`` + ``spin/model.json``), loaded without pickle.
+
+Like the line classifier: the npz holds two plain arrays read with ``allow_pickle=False``, the JSON
+holds the settings, the learned spin table and the npz's SHA-256. A pickle, a tampered file or a
+foreign format is refused with one line (:class:`ModelError`).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from newsclean.classifiers.model import _refuse_foreign, _sha256
+from newsclean.core.errors import ModelError
+from newsclean.pipelines.spin import SpinModel
+
+FORMAT = "newsclean-spin/1"
+SPIN_DIR = Path(__file__).resolve().parent / "spin"
+_SETTINGS = ("backoff", "flag_gain", "restore_gain", "restore_margin", "score_bias", "threshold")
+
+
+def spin_model_from(arrays: dict[str, np.ndarray], meta: dict) -> SpinModel:
+    """A SpinModel from its arrays and description; a missing or malformed part is a ModelError."""
+    try:
+        bits = int(meta["bits"])
+        table, check = arrays["table"], arrays["check"]
+        if table.dtype != np.uint16 or check.dtype != np.uint8:
+            raise ModelError("spin model arrays have the wrong type")
+        if table.shape != (1 << bits,) or check.shape != table.shape:
+            raise ModelError("spin model arrays have the wrong size")
+        originals = {str(k): tuple(str(o) for o in v) for k, v in meta["originals"].items()}
+        extra: dict = {k: float(meta[k]) for k in _SETTINGS if k in meta}
+        extra["clean_gain"] = {str(k): float(v) for k, v in meta.get("clean_gain", {}).items()}
+        if "score_weights" in meta:
+            extra["score_weights"] = tuple(float(w) for w in meta["score_weights"])
+        return SpinModel(
+            table=table,
+            check=check,
+            bits=bits,
+            order=int(meta["order"]),
+            log_total=float(meta["log_total"]),
+            originals=originals,
+            version=str(meta.get("version", "spin-unversioned")),
+            **extra,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise ModelError(f"malformed spin model description ({type(err).__name__}: {err})") from None
+
+
+def load_spin_model(folder: str | Path | None = None) -> SpinModel:
+    """The spin model in ``folder`` (default: the shipped one), checked before use."""
+    if folder is None:
+        return _load_default()
+    return _load(Path(folder))
+
+
+@lru_cache(maxsize=1)
+def _load_default() -> SpinModel:
+    return _load(SPIN_DIR)
+
+
+def _load(folder: Path) -> SpinModel:
+    if folder.is_file():
+        _refuse_foreign(folder)
+        folder = folder.parent
+    json_path, npz_path = folder / "model.json", folder / "model.npz"
+    missing = [str(p) for p in (json_path, npz_path) if not p.is_file()]
+    if missing:
+        raise ModelError(f"spin model file missing: {missing[0]}")
+    _refuse_foreign(npz_path)
+    meta = _description(json_path)
+    if meta.get("npz_sha256") != _sha256(npz_path):
+        raise ModelError(f"spin model does not match its checksum (tampered or corrupt): {npz_path}")
+    return spin_model_from(_arrays(npz_path), meta)
+
+
+def _description(path: Path) -> dict:
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise ModelError(f"corrupt spin model description: {path}")
+    if meta.get("format") != FORMAT:
+        raise ModelError(f"unknown spin model format in {path} (expected {FORMAT})")
+    return meta
+
+
+def _arrays(path: Path) -> dict[str, np.ndarray]:
+    """Plain arrays only: allow_pickle=False refuses object arrays."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except Exception:  # zip or format errors, object arrays
+        raise ModelError(f"unreadable spin model arrays: {path}") from None
