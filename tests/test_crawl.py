@@ -19,8 +19,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for tests.site
 
-from newsclean.core.paths import PROJECT_ROOT
 from bench.site.generator import article_text, build_site
+from bench.site.server import FixtureServer
+from newsclean.core.paths import PROJECT_ROOT
 from tests.site.runner import (
     articles,
     env,
@@ -30,7 +31,6 @@ from tests.site.runner import (
     start_crawl,
     write_sources,
 )
-from bench.site.server import FixtureServer
 
 pytestmark = pytest.mark.slow
 

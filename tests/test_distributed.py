@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 import redis
 
+from bench.site.generator import build_site
+from bench.site.server import FixtureServer
 from newsclean.core.paths import PROJECT_ROOT
 from tests.redis_server import RedisServer, persistent_redis_server, redis_server  # noqa: F401
-from bench.site.generator import build_site
 from tests.site.runner import TEST_SETTINGS, crawl_cmd, env, paths, write_sources
-from bench.site.server import FixtureServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
