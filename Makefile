@@ -10,7 +10,9 @@ BIN := $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@# setuptools' notice about editable installs (folders named like the package) is expected
+	@# for the project's folder mapping, not a failure: keep it off the terminal
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 demo: $(BIN)/.installed

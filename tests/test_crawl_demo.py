@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,15 @@ def test_demo_crawls_the_bundled_site(tmp_path):
     assert by_id["113.html"]["converted"] and "数据库" in by_id["113.html"]["text"]  # Traditional, UTF-8
     assert "储能" in by_id["111.html"]["title"]  # GBK
     assert "NoArticleError" in result.stdout  # the pure-spam page is a logged skip
+    # the review command the demo prints at the end works on what it wrote
+    [hint] = [line for line in result.stdout.splitlines() if "newsclean review" in line]
+    review = hint.split(": ", 1)[1].replace("newsclean review", "").split()
+    pattern, report = review[0], tmp_path / "review.html"
+    files = [str(p) for p in Path(pattern).parent.glob(Path(pattern).name)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsclean.commands.cli", "review", *files, "--out", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0 and files and report.is_file(), proc.stderr

@@ -1,32 +1,71 @@
-"""``newsclean clean``: pages (URLs, files, folders, stdin) in, article JSON out."""
+"""``newsclean clean``: pages (URLs, files, folders, lists, WARC files, stdin) in, articles out.
+
+The pages are read in input order (inputs.py), cleaned on ``--jobs`` worker processes
+(workers.py) and written in the same order (report.py); a failed page is one line on standard
+error and the exit code is then non-zero.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
-from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from newsclean.commands.inputs import Entry, entries, is_url, page_jobs
 from newsclean.commands.messages import fail
+from newsclean.commands.report import FORMATS, Summary, render
+from newsclean.commands.workers import clean_all, default_jobs
 from newsclean.core.errors import InputError, NewscleanError
-
-PAGE_SUFFIXES = (".html", ".htm", ".txt")
-MAX_PAGE_BYTES = 10 * 1024 * 1024  # same order as the crawl's DOWNLOAD_MAXSIZE; bigger is not a news page
 
 DESCRIPTION = (
     "Clean pages and print the article JSON: one object for one page, JSON Lines for several "
-    "pages or a folder (its *.html, *.htm, *.txt files, in name order). Failed pages are "
-    "reported on standard error and skipped; the exit code is then non-zero."
+    "pages, a folder (searched recursively for *.html, *.htm, *.shtml, *.xhtml, *.txt and "
+    "extension-less saved pages), a list file (-i) or a WARC file (its HTML responses), in input "
+    "order. Failed pages are reported on standard error and skipped; the exit code is then non-zero."
 )
 
 
 def add_arguments(clean: argparse.ArgumentParser) -> None:
     clean.add_argument(
-        "sources", nargs="+", metavar="SOURCE", help="http(s) URL, file, folder, or - for stdin"
+        "sources", nargs="*", metavar="SOURCE", help="http(s) URL, file, folder, WARC file, or - for stdin"
+    )
+    clean.add_argument(
+        "-i",
+        "--input-list",
+        action="append",
+        default=[],
+        metavar="LIST",
+        help="a file of URLs or paths, one per line, each optionally followed by the page's address",
     )
     clean.add_argument("--url", help="the page's address when SOURCE is a file or stdin")
-    clean.add_argument("--model", help="classifier model file (default: the bundled active model)")
+    clean.add_argument(
+        "--model",
+        default=os.environ.get("NEWSCLEAN_MODEL") or None,
+        help="classifier model file (default: $NEWSCLEAN_MODEL, else the bundled active model)",
+    )
+    clean.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        metavar="N",
+        help="worker processes, each loading the model once (default: this machine's cores)",
+    )
+    clean.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="json (default; JSON Lines for several pages), jsonl, txt or md",
+    )
+    clean.add_argument(
+        "--jsonl", action="store_true", help="one line per article even for one page (safe to append with >>)"
+    )
+    clean.add_argument("--no-removed", action="store_true", help="leave out the list of removed lines")
+    clean.add_argument(
+        "--summary", action="store_true", help="print the run's summary (always shown on a terminal)"
+    )
     clean.add_argument(
         "--review", metavar="HTML", help="also write a review page for a person to check and correct"
     )
@@ -34,62 +73,79 @@ def add_arguments(clean: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsclean.chain import clean_document
-    from newsclean.classifiers.model import load_classifier
-
-    pages = list(_expand_sources(args.sources))
-    if args.url and len(pages) > 1:
-        raise InputError("--url names one page; it cannot be used with several sources")
-    single = len(pages) == 1 and not Path(args.sources[0]).is_dir()
-    classifier = load_classifier(args.model)
-    fetched = _fetch_all([p for p in pages if _is_url(p)], no_robots=args.no_robots)
-    failures = 0
+    if not args.sources and not args.input_list:
+        raise InputError("nothing to clean: give a SOURCE or -i LIST")
+    if args.jobs < 1:
+        raise InputError("--jobs must be 1 or more")
+    _check_url_option(args.url, args.sources, args.input_list)
+    items = entries(args.sources, args.input_list, args.url)
+    fmt = "jsonl" if args.jsonl else args.format
+    single = (
+        len(items) == 1
+        and not args.input_list
+        and not Path(args.sources[0]).is_dir()
+        and not _is_warc_entry(items[0])
+    )
+    batch = bool(args.input_list) or any(_is_warc_entry(e) for e in items)
+    show_summary = args.summary or batch or sys.stderr.isatty()
+    fetched = _fetch_all([e.source for e in items if is_url(e.source)], no_robots=args.no_robots)
+    summary = Summary()
+    workers = 1 if single else args.jobs
+    jobs = page_jobs(items, fetched, summary.skipped)
     reviewed: list[dict] = []
-    for page in pages:
+    with _progress(len(items) if not batch else None) as bar:
         try:
-            data, url, ctype = _load(page, args.url, fetched)
-            article = clean_document(
-                data, url=url, content_type=ctype, classifier=classifier, with_lines=bool(args.review)
-            )
-        except NewscleanError as err:
-            failures += 1
-            fail(f"{page}: {err}")
-            continue
-        if args.review:
-            reviewed.append(article)
-            article = {k: v for k, v in article.items() if k != "lines"}
-        out = json.dumps(article, ensure_ascii=False, indent=2 if single else None)
-        sys.stdout.write(out + "\n")
-        sys.stdout.flush()
+            for outcome in clean_all(jobs, workers, args.model, with_lines=bool(args.review)):
+                bar.update(1)
+                summary.add(outcome.article, outcome.error_kind)
+                if outcome.article is None:
+                    bar.clear()
+                    fail(f"{outcome.name}: {outcome.message}")
+                    continue
+                article = outcome.article
+                if args.review:
+                    reviewed.append(article)
+                    article = {k: v for k, v in article.items() if k != "lines"}
+                if args.no_removed:
+                    article = {k: v for k, v in article.items() if k != "removed"}
+                sys.stdout.write(render(article, fmt, pretty=single))
+                sys.stdout.flush()
+        except BrokenProcessPool:
+            raise NewscleanError("a worker process died (out of memory?); output stops here") from None
     if args.review and reviewed:
         from newsclean.commands.review_page import write_report
 
         write_report(reviewed, Path(args.review))
         print(f"review page written: {args.review}", file=sys.stderr)
-    return 1 if failures else 0
+    if show_summary and not single:
+        for line in summary.lines():
+            print(f"newsclean: {line}", file=sys.stderr)
+    return 1 if summary.errors else 0
 
 
-def _expand_sources(sources: list[str]) -> Iterator[str]:
-    for source in sources:
-        if source == "-" or _is_url(source):
-            yield source
-            continue
-        if "://" in source:
-            from newsclean.crawling.fetch import check_url
+def _is_warc_entry(entry: Entry) -> bool:
+    from newsclean.commands.warc import is_warc
 
-            check_url(source)  # raises a clear error for ftp:, file:, javascript: ...
-        path = Path(source)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
-            if not found:
-                raise InputError(f"{source}: folder has no *.html, *.htm or *.txt pages")
-            yield from (str(p) for p in found)
-        else:
-            yield source
+    return entry.source != "-" and not is_url(entry.source) and is_warc(Path(entry.source))
 
 
-def _is_url(source: str) -> bool:
-    return source.lower().startswith(("http://", "https://"))
+def _check_url_option(url: str | None, sources: list[str], lists: list[str]) -> None:
+    """``--url`` gives a file's or stdin's address: never empty, never silently ignored."""
+    if url is None:
+        return
+    if not url.strip():
+        raise InputError("--url is empty: give the page's address, or leave --url out")
+    if len(sources) > 1 or lists or (sources and Path(sources[0]).is_dir()):
+        raise InputError("--url names one page; it cannot be used with several sources")
+    if sources and is_url(sources[0]):
+        raise InputError("--url is for a file or stdin; a URL source is its own address")
+
+
+def _progress(total: int | None):
+    """A progress bar on standard error when it is a terminal; otherwise nothing at all."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="page", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
 
 
 def _fetch_all(urls: list[str], no_robots: bool) -> dict:
@@ -98,32 +154,3 @@ def _fetch_all(urls: list[str], no_robots: bool) -> dict:
     from newsclean.crawling.fetch import fetch_urls
 
     return fetch_urls(urls, {"ROBOTSTXT_OBEY": False} if no_robots else None)
-
-
-def _load(page: str, url: str | None, fetched: dict) -> tuple[bytes, str, str | None]:
-    """The page's bytes, its address and its Content-Type (None for files)."""
-    from newsclean.core.errors import FetchError
-
-    if _is_url(page):
-        result = fetched[page]
-        if isinstance(result, str):
-            raise FetchError(result)
-        return result.body, result.url, result.content_type
-    if page == "-":
-        data = sys.stdin.buffer.read(MAX_PAGE_BYTES + 1)
-        name = url or "stdin:"
-    else:
-        path = Path(page)
-        if not path.exists():
-            raise InputError("no such file")
-        if not path.is_file():
-            raise InputError("not a regular file")
-        try:
-            with path.open("rb") as fh:
-                data = fh.read(MAX_PAGE_BYTES + 1)
-        except OSError as err:
-            raise InputError(f"cannot read: {err.strerror or err}") from None
-        name = url or path.resolve().as_uri()
-    if len(data) > MAX_PAGE_BYTES:
-        raise InputError(f"page larger than the {MAX_PAGE_BYTES // (1024 * 1024)} MB cap")
-    return data, name, None

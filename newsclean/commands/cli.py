@@ -39,6 +39,34 @@ COMMANDS = {
 }
 
 
+ENVIRONMENT_HELP = """\
+environment variables:
+  NEWSCLEAN_MODEL         classifier model file for clean and demo when --model is not given
+                          (default: the bundled active model; for crawl see below)
+  NEWSCLEAN_SHARED        the shared data folder (seeds, corpora for train/eval; default ../shared)
+  NEWSCLEAN_DEBUG=1       show the traceback of an internal error instead of one line
+  NEWSCLEAN_WORKER_ID     this worker's name in a distributed crawl (default: host-pid-random)
+  NEWSCLEAN_IDLE_TIMEOUT, NEWSCLEAN_HEARTBEAT_TTL
+                          seconds a distributed worker waits on an empty queue / a worker counts as alive
+  SCRAPY_SETTINGS_MODULE=newsclean.crawling.settings
+                          lets `scrapy crawl news` run outside the project folder
+
+crawl settings (newsclean crawl --set NAME=VALUE, or scrapy crawl -s NAME=VALUE; not read from the
+environment):
+  NEWSCLEAN_SOURCES       sources file when no -a sources=FILE is given (scrapy crawl)
+  NEWSCLEAN_OUTPUT_DIR    where JSON Lines go (default output)
+  NEWSCLEAN_OUTPUT_PREFIX output file names: PREFIX-<UTC time>-<pid>.jsonl (default news; the demo: demo)
+  NEWSCLEAN_STATE_DIR     lock and seen-store (default OUTPUT_DIR/.state)
+  NEWSCLEAN_MODEL         classifier model file (newsclean crawl --model sets it)
+  NEWSCLEAN_PROGRESS_INTERVAL
+                          seconds between progress lines; 0 turns them off (default 10)
+  NEWSCLEAN_REDIS_PREFIX  key prefix in Redis for a distributed crawl
+
+exit codes: 0 done, 1 some pages failed or internal error, 2 bad argument or input, 3 not a
+document, 4 no article, 5 fetch failed, 6 bad model, 130 interrupted
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(_chosen_command(argv))
@@ -70,6 +98,8 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsclean",
         description="Turn polluted Chinese tech-news pages into clean articles.",
+        epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"newsclean {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")

@@ -9,6 +9,7 @@ fresh state directory, so it always shows the full result.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 import threading
@@ -85,7 +86,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--log-file", metavar="F", help="crawl log (default: OUTPUT/demo-crawl.log)")
     parser.add_argument(
-        "--model", metavar="FILE", help="classifier model file (default: the bundled active one)"
+        "--model",
+        metavar="FILE",
+        default=os.environ.get("NEWSCLEAN_MODEL") or None,
+        help="classifier model file (default: $NEWSCLEAN_MODEL, else the bundled active one)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
 
@@ -129,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
                 quiet=args.quiet,
             )
             code = crawl.run(crawl_args)
+        if code == 0:
+            print(f"check them in a browser: newsclean review {output}/demo-*.jsonl --out review.html")
     finally:
         shutil.rmtree(state, ignore_errors=True)
     return code

@@ -12,9 +12,10 @@ from newsclean.core.errors import InputError
 
 
 def load_articles(path: str) -> list[dict]:
-    """Article objects from a JSON Lines file (``-`` for standard input); blank lines are skipped.
+    """Article objects from a file (``-`` for standard input): JSON Lines, or one JSON object as
+    ``newsclean clean`` prints a single page (pretty, many lines). Blank lines are skipped.
 
-    A line that is not a JSON object gives an InputError naming the file and line number.
+    Anything else gives an InputError naming the file and line number.
     """
     try:
         data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
@@ -25,25 +26,58 @@ def load_articles(path: str) -> list[dict]:
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
     name = "<stdin>" if path == "-" else path
+    whole = _single_object(data)
+    numbered = [(1, whole)] if whole is not None else _json_lines(data, name)
     articles = []
-    for lineno, raw in enumerate(data.splitlines(), 1):
-        if not raw.strip():
-            continue
+    for lineno, article in numbered:
         try:
-            article = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))
-        except UnicodeDecodeError:
-            raise InputError(f"{name}:{lineno}: not UTF-8 text") from None
-        except json.JSONDecodeError as err:
-            raise InputError(f"{name}:{lineno}: not valid JSON ({err.msg} at column {err.colno})") from None
-        try:
-            review_lines(article)
-            article_url(article)
+            _check_article(article)
         except InputError as err:
             raise InputError(f"{name}:{lineno}: {err}") from None
         articles.append(article)
     if not articles:
         raise InputError(f"{name}: no articles (empty file)")
     return articles
+
+
+def _single_object(data: bytes) -> dict | None:
+    """The article when the whole file is one JSON object spread over several lines, else None."""
+    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"{") or text.rstrip().count(b"\n") == 0:
+        return None
+    try:
+        value = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None  # JSON Lines, or broken: the line-by-line reading names the bad line
+    return value if isinstance(value, dict) else None
+
+
+def _json_lines(data: bytes, name: str) -> list[tuple[int, object]]:
+    out = []
+    for lineno, raw in enumerate(data.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            out.append((lineno, json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))))
+        except UnicodeDecodeError:
+            raise InputError(f"{name}:{lineno}: not UTF-8 text") from None
+        except json.JSONDecodeError as err:
+            raise InputError(f"{name}:{lineno}: not valid JSON ({err.msg} at column {err.colno})") from None
+        except RecursionError:
+            raise InputError(f"{name}:{lineno}: JSON nested too deeply to be an article") from None
+    return out
+
+
+def _check_article(article: object) -> None:
+    """An article the page can show: its lines readable, its text valid Unicode."""
+    review_lines(article)
+    article_url(article)
+    try:
+        json.dumps(article, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("text holds a lone surrogate (\\ud800-\\udfff escape): not valid Unicode") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to be an article") from None
 
 
 # --- command line ----------------------------------------------------------------------------------
