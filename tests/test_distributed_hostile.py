@@ -13,8 +13,8 @@ import json
 import pytest
 import redis
 
+from bench.site.server import FixtureServer
 from tests.redis_server import redis_server  # noqa: F401
-from tests.site.server import FixtureServer
 from tests.test_distributed import (  # noqa: F401
     check_exactly_once,
     exported,
