@@ -357,3 +357,24 @@ def test_a_key_of_the_wrong_type_stops_the_worker_with_one_line(redis_url, tmp_p
     assert s.failed and "WRONGTYPE" in s.failed and "\n" not in s.failed
     assert s.stats.get_value("newsclean/distributed/redis_error") == s.failed
     s.close("redis_error")  # must not raise
+
+
+def test_a_redirect_off_the_site_is_not_queued_and_not_an_error(redis_url, tmp_path, caplog):  # noqa: F811
+    s = open_news_scheduler(redis_url, tmp_path)
+    spider = s.spider
+    meta = {"site": "fixture", "kind": "article", "redirect_urls": [f"{ORIGIN}/go"], "redirect_times": 1}
+    away = Request("https://elsewhere.example/a.html", callback=spider.parse_page, meta=meta)
+    assert not s.enqueue_request(away)
+    assert s.server.zcard(s.queue.key) == 0
+    assert s.stats.get_value("offsite/filtered") == 1
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_a_redirect_to_a_local_file_is_not_queued(redis_url, tmp_path, caplog):  # noqa: F811
+    s = open_news_scheduler(redis_url, tmp_path)
+    meta = {"site": "fixture", "kind": "article", "redirect_urls": [f"{ORIGIN}/go"], "redirect_times": 1}
+    local = Request("file:///etc/passwd", callback=s.spider.parse_page, meta=meta)
+    assert not s.enqueue_request(local)
+    assert s.server.zcard(s.queue.key) == 0
+    assert "not an http(s) url" in caplog.text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

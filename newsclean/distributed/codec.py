@@ -79,6 +79,17 @@ class UnqueueableRequest(TypeError):
     """A request the schema cannot carry (another class, a body, a callback it does not know)."""
 
 
+class NotFetchable(UnqueueableRequest):
+    """A redirect off the site's domains or to a URL that is not http(s): not queued, not an error.
+
+    Pages' own links are checked by the spider; only redirects reach the queue unchecked.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Limits:
     """The settings an entry is held to."""
@@ -185,8 +196,12 @@ class QueueCodec:
         entry = self._entry(request)
         try:
             self.check(entry)
+            self._site(entry)
         except RejectedEntry as err:
-            raise UnqueueableRequest(f"{request} cannot be stored in the shared queue: {err}") from None
+            message = f"{request} cannot be stored in the shared queue: {err}"
+            if err.reason in ("offsite", "url"):
+                raise NotFetchable(err.reason, message) from None
+            raise UnqueueableRequest(message) from None
         return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     def _entry(self, request: Request) -> dict[str, Any]:
@@ -300,6 +315,13 @@ class QueueCodec:
 
     def _admit(self, entry: dict[str, Any]) -> None:
         """The site's rules, as for a link found on a page: its domains and its max_pages."""
+        site = self._site(entry)
+        meta = entry.get("meta", {})
+        if site is not None and meta["kind"] in PAGE_KINDS:
+            self._count(meta["site"], entry["url"], getattr(site, "max_pages", None))
+
+    def _site(self, entry: dict[str, Any]) -> Any:
+        """The entry's site (None for a spider without sources), if the URL is on its domains."""
         url, meta = entry["url"], entry.get("meta", {})
         sites = getattr(self.spider, "sites", None)
         if isinstance(sites, dict) and sites:
@@ -310,12 +332,11 @@ class QueueCodec:
             for u in (url, *meta.get("redirect_urls", ())):
                 if not site.allows(u):
                     raise RejectedEntry("offsite", f"{_shown(u)} is not on site {name}'s domains")
-            if meta["kind"] in PAGE_KINDS:
-                self._count(name, url, getattr(site, "max_pages", None))
-            return
+            return site
         domains = [d for d in getattr(self.spider, "allowed_domains", None) or () if d]
         if domains and not url_is_from_any_domain(url, domains):
             raise RejectedEntry("offsite", f"{_shown(url)} is not on the spider's allowed domains")
+        return None
 
     def _count(self, site: str, url: str, cap: int | None) -> None:
         taken = self.taken.setdefault(site, set())

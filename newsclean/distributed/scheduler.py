@@ -22,7 +22,7 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 
 from newsclean.distributed.addon import heartbeat_ttl, worker_id
-from newsclean.distributed.codec import OverBudget, RejectedEntry, UnqueueableRequest
+from newsclean.distributed.codec import NotFetchable, OverBudget, RejectedEntry, UnqueueableRequest
 from newsclean.distributed.connection import RedisUnavailableError, describe_redis_error, redact_url
 from newsclean.distributed.outage import stop_worker
 from newsclean.distributed.queue import HeldPriorityQueue
@@ -199,6 +199,14 @@ class SharedScheduler(Scheduler):
             added = self.queue.push_if_new(request, fingerprint, self.df_key)
         except redis.RedisError as err:
             self.fail(err)
+            return False
+        except NotFetchable as err:  # a redirect elsewhere: Scrapy's offsite check would drop it too
+            if err.reason == "offsite":
+                logger.debug("%s", err)
+                self._count("offsite/filtered")
+            else:
+                logger.warning("%s", err)
+                self._count("newsclean/distributed/unqueueable")
             return False
         except UnqueueableRequest as err:  # another class, a body, a callback the queue does not carry
             logger.error("%s", err)
