@@ -11,7 +11,6 @@ from newsclean.classifiers.examples import Example
 from newsclean.classifiers.injections import LineMaker, pools_of
 from newsclean.classifiers.page_builder import PageParts, build_page
 from newsclean.classifiers.phrases import DATED_LEAD_SHARE, article_phrase, dated_lead
-from newsclean.classifiers.shortlines import HEADING_SHARE, training_lines
 from newsclean.classifiers.split import Side, section_headings
 
 
@@ -22,8 +21,6 @@ def article_pages(c: Corpora, side: Side, part: str, rng: random.Random, count: 
     pools = pools_of(c, part, headlines)
     maker = LineMaker(pools, part, side.sms_spam)
     sections = section_headings(part)
-    # Tech-word headings on the pages trained on; the held-out pages stay as they were.
-    tech = [] if part == "test" else training_lines()
     pages: list[list[Example]] = []
     if not articles:
         return pages
@@ -41,7 +38,7 @@ def article_pages(c: Corpora, side: Side, part: str, rng: random.Random, count: 
         parts = PageParts(
             paragraphs=paras,
             title=a.get("title"),  # an untitled article gets no title: another story's would be noise
-            headings=[h for h in (_heading(paras, sections, tech, rng) for _ in range(3)) if h],
+            headings=[h for h in (_heading(paras, sections, rng) for _ in range(3)) if h],
             related=rng.sample(headlines, min(len(headlines), rng.randint(3, 12))),
             captions=[c for c in (_caption(paras, rng),) if c],
         )
@@ -60,15 +57,10 @@ ARTICLE_HEADING_SHARE = 0.9  # section headings taken from the article's own wor
 ARTICLE_CAPTION_SHARE = 0.7  # pages with a caption (always the article's words)
 
 
-def _heading(
-    paras: Sequence[str], sections: Sequence[str], tech: Sequence[str], rng: random.Random
-) -> str | None:
+def _heading(paras: Sequence[str], sections: Sequence[str], rng: random.Random) -> str | None:
     """A section heading: mostly a clause of the article, else a generic one ("结语", "写在最后").
     Never another story's headline: an article's headings speak of it, and a content label on an
-    unrelated headline between paragraphs would teach that injected headlines belong there.
-    Now and then a short tech word (``tech``): a heading that needs no word of the article."""
-    if tech and rng.random() < HEADING_SHARE:
-        return rng.choice(tech)
+    unrelated headline between paragraphs would teach that injected headlines belong there."""
     if rng.random() < ARTICLE_HEADING_SHARE:
         phrase = article_phrase(paras, rng)
         if phrase:

@@ -96,9 +96,7 @@ Latin-heavy clauses (spec lines, commands, product names), article sentences tha
 spam-lexicon word (mined hard negatives, at most 40 per term) or a word boilerplate is made of
 (备案, 版权, 这篇文章...: at most 120 per word) and short lines from hand-written content
 templates (captions, photo credits, spec and version lines, numbered headings, table rows) and
-generic section headings (结语, 写在最后...) as content, and short tech words
-(芯片, 无人机...: `data/words_tech_terms.txt`, the 60% not held out for the short-line battery) alone and
-in a few heading and caption forms; one synthetic-page heading in ten is such a word. Synthetic pages take titles, headings and
+generic section headings (结语, 写在最后...) as content. Synthetic pages take titles, headings and
 captions from their own article (or a generic heading), never from another story.
 
 ## Held-out figures (model vs. keyword-lexicon filter)

@@ -12,7 +12,6 @@ from newsclean.classifiers.examples import Example
 from newsclean.classifiers.fill import Pools, fill, spam_line
 from newsclean.classifiers.injections import LineMaker
 from newsclean.classifiers.phrases import DATED_LEAD_SHARE, dated_lead
-from newsclean.classifiers.shortlines import SHORT_LINE_WEIGHT, training_lines
 from newsclean.classifiers.split import Side, section_headings
 from newsclean.classifiers.templates import content_templates
 from newsclean.classifiers.wordlists import words
@@ -83,10 +82,6 @@ def isolated_lines(
     # stage 1 reads some as boilerplate ("下一步") or worse.
     for h in section_headings("train"):
         out.append(Example(h, "content", "section-heading", weight=3.0))
-    # Short tech words alone ("芯片", "图：无人机"): without them a two-character word inside
-    # an article reads as a lexicon term.
-    for t in training_lines():
-        out.append(Example(t, "content", "tech-term", weight=SHORT_LINE_WEIGHT))
     for t in hard:
         out.append(Example(t, "content", "hard_negative", weight=5.0))
     # News sentences that use a spam-lexicon word ("代理服务器", "速度与激情"): mined hard

@@ -1,10 +1,10 @@
 """Short content lines: tech words, generic section headings and captions that stand alone
 inside an article ("芯片", "无人机", "结语", "图为机器人").
 
-Stage 1 met few lines this short apart from lexicon terms, so a two-character tech word read
-as an adult keyword. Training learns the train side of the tech words (isolated, and as
-headings of synthetic pages); the *battery* puts the held-out side into held-out articles, as
-headings, captions and text-dump lines, and counts how many are removed.
+Stage 1 met few lines this short apart from lexicon terms, so a two-character tech word can
+read as an adult keyword. The tech words are split: 60% for training, 40% held out; the
+*battery* puts the held-out side into held-out articles, as headings, captions and text-dump
+lines, and counts how many are removed.
 """
 
 from __future__ import annotations
@@ -30,17 +30,6 @@ FORMS = (
 )
 
 
-# How training meets the train side's words (other numbering and phrasings than the battery's).
-TRAINING_FORMS = ("{t}", "二、{t}", "3. {t}", "图：{t}", "关于{t}", "{t}的未来", "{t}是什么")
-SHORT_LINE_WEIGHT = 3.0
-HEADING_SHARE = 0.1  # synthetic-page headings that are a tech word (pages trained on only)
-
-
-def training_lines() -> list[str]:
-    """The train side's tech words in every training form: isolated content lines for stage 1."""
-    return [form.format(t=t) for t in tech_terms("train") for form in TRAINING_FORMS]
-
-
 def tech_terms(part: str) -> list[str]:
     """The tech words of one side: ``test`` (the battery's) or the rest (training's)."""
     want_test = part == "test"
@@ -51,9 +40,9 @@ def battery_lines() -> list[tuple[str, str, str]]:
     """(text, html tag, form) of every battery line: the held-out tech words in every form, and
     the generic section headings neither stage learned (held-out and calibration ones)."""
     out = [(form.format(t=t), tag, form) for t in tech_terms("test") for form, tag in FORMS]
-    trained = set(training_lines())  # a generic heading that is also a trained tech word is no test
+    trainable = set(tech_terms("train"))  # a generic heading that is also a trainable tech word
     for h in section_headings("test") + section_headings("calib"):
-        if h not in trained:
+        if h not in trainable:
             out.append((h, "h2", "section-heading"))
     return out
 

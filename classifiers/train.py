@@ -43,7 +43,6 @@ CODE_FILES = (
     "isolated.py",
     "page_builder.py",
     "article_pages.py",
-    "shortlines.py",
     "dataset.py",
     "features.py",
     "text.py",
