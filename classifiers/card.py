@@ -7,7 +7,7 @@ from pathlib import Path
 from newsclean.classifiers.dataset import Splits
 from newsclean.classifiers.features import SHAPE_NAMES
 from newsclean.classifiers.fit import CONTENT_COST, COST_TOLERANCE
-from newsclean.classifiers.metrics import BOOTSTRAP_ROUNDS, TARGETS, interval_text
+from newsclean.classifiers.metrics import BOOTSTRAP_ROUNDS, SHORT_LINES_TARGET, TARGETS, interval_text
 from newsclean.classifiers.model import NPZ_NAME, LineClassifier
 from newsclean.core.labels import LABELS
 
@@ -41,6 +41,13 @@ def write_card(folder: Path, clf: LineClassifier, record: dict, splits: Splits) 
         f"({BOOTSTRAP_ROUNDS} rounds): spam+adult kept {interval_text(fig['spam_adult_kept_ci'])}, "
         f"content removed {interval_text(fig['content_removed_ci'])}.\n"
         if "content_removed_ci" in fig
+        else ""
+    )
+    s = record.get("short_lines")
+    short = (
+        f"| short content lines removed (battery of {s['short_lines']}) | {_pct(s['short_lines_removed'])} | "
+        f"| <= {_pct(SHORT_LINES_TARGET)} |\n"
+        if s
         else ""
     )
     tp, tl = clf.meta.get("content_threshold_pages"), clf.meta.get("content_threshold_lines")
@@ -100,7 +107,7 @@ captions from their own article (or a generic heading), never from another story
 {hard}
 | macro F1 | {fig["macro_f1"]:.4f} | {base["macro_f1"]:.4f} | |
 | lines/s | {fig["lines_per_second"]} | | >= 20000 |
-{intervals}
+{short}{intervals}
 | label | precision | recall | F1 | support |
 |---|---|---|---|---|
 {per_label}

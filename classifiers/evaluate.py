@@ -10,6 +10,8 @@ from pathlib import Path
 from newsclean.classifiers import corpora, dataset, metrics
 from newsclean.classifiers.baseline import KeywordFilter
 from newsclean.classifiers.model import load_classifier
+from newsclean.classifiers.shortlines import battery_pages
+from newsclean.classifiers.split import sides
 from newsclean.core.errors import InputError
 
 
@@ -33,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     clf = load_classifier(args.model)
     print(f"model {clf.version}")
     data_dir = Path(args.data_dir) if args.data_dir else None
+    short = None
     if args.data:
         examples = [e for path in args.data for e in dataset.read_labelled(path)]
         if not examples:
@@ -49,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         scale = float(clf.meta.get("config", {}).get("scale", 1.0))
         examples = dataset.build(loaded, scale=scale, only_test=True).test
         name = f"held-out split ({len(examples)} lines)"
+        short = metrics.short_line_figures(clf, battery_pages(sides(loaded)["test"]))
         if args.write_held_out:
             dataset.write_labelled(args.write_held_out, examples)
     print(f"[{time.perf_counter() - t0:6.1f}s] scoring {len(examples)} lines", flush=True)
@@ -69,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {'macro_f1':<20} {fig['macro_f1']:8.4f} {base['macro_f1']:8.4f}")
     else:
         print("keyword-lexicon filter skipped: no lexicon files (give --data-dir)")
+    if short is not None:
+        for line in metrics.format_short_lines(short):
+            print(line)
     print(
         f"throughput: {len(examples) / max(scored.seconds, 1e-9):,.0f} lines/s "
         f"({len(examples)} lines in {scored.seconds:.2f}s)"

@@ -220,3 +220,30 @@ def plot_confusion(confusion: list[list[int]], path: Path, title: str) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+SHORT_LINES_TARGET = 0.005  # short content lines removed, at most
+
+
+def short_line_figures(clf, pages: Sequence[Sequence[Example]]) -> dict:
+    """Share of the battery's short content lines removed, and the lines removed (with the
+    label that removed them), scored page by page as the cleaner does."""
+    examples = [e for page in pages for e in page]
+    scored = score_examples(clf, examples)
+    wrong = [
+        (e.text, label, e.source.removeprefix("battery:"))
+        for e, label in zip(examples, scored.predicted, strict=True)
+        if e.source.startswith("battery:") and label != "content"
+    ]
+    n = sum(e.source.startswith("battery:") for e in examples)
+    return {"short_lines": n, "short_lines_removed": len(wrong) / max(1, n), "short_lines_wrong": wrong}
+
+
+def format_short_lines(fig: dict, show: int = 40) -> list[str]:
+    out = [
+        f"short content lines in articles (battery): {fig['short_lines_removed']:.2%} removed "
+        f"({len(fig['short_lines_wrong'])}/{fig['short_lines']}, target <= {SHORT_LINES_TARGET:.1%})"
+    ]
+    for text, label, form in fig["short_lines_wrong"][:show]:
+        out.append(f"  removed as {label:<11} {text}  [{form}]")
+    return out

@@ -22,6 +22,8 @@ from newsclean.classifiers.baseline import KeywordFilter
 from newsclean.classifiers.card import write_card
 from newsclean.classifiers.features import N_FEATURES
 from newsclean.classifiers.model import ACTIVE_DIR, MODELS_DIR, LineClassifier, load_classifier
+from newsclean.classifiers.shortlines import battery_pages
+from newsclean.classifiers.split import sides
 from newsclean.core.errors import InputError, ModelError
 
 DEFAULT_SEED = 13
@@ -202,6 +204,7 @@ def run(args: argparse.Namespace) -> int:
     true = [e.label for e in splits.test]
     pr = metrics.plot_pr(true, scored.proba, out / "pr_curve.png", f"{version}: held-out lines")
     cm = metrics.plot_confusion(fig["confusion"], out / "confusion.png", f"{version}: held-out lines")
+    short = metrics.short_line_figures(clf, battery_pages(sides(loaded)["test"]))
     train_seconds = time.perf_counter() - t0
     record = {
         "version": version,
@@ -209,6 +212,7 @@ def run(args: argparse.Namespace) -> int:
         "baseline_keyword_filter": base,
         "training_seconds": round(train_seconds, 1),
         "sizes": dataset.sizes(splits),
+        "short_lines": short,
     }
     (out / "metrics.json").write_text(
         json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -217,6 +221,8 @@ def run(args: argparse.Namespace) -> int:
     for line in metrics.format_report("held-out (model)", fig):
         print(line)
     for line in metrics.format_report("held-out (keyword-lexicon baseline)", base):
+        print(line)
+    for line in metrics.format_short_lines(short):
         print(line)
     print(f"  lines/s (model, held-out): {fig['lines_per_second']}")
     print(f"precision-recall curve: {pr}")
