@@ -73,7 +73,7 @@ def restoration(model: SpinModel, spun_set: list[tuple[list[str], list]]) -> dic
     for paragraphs, swaps in spun_set:
         truth = {(s.paragraph, s.offset): s for s in swaps}
         swapped += len(swaps)
-        _, done = restore_spun(paragraphs, detect_spin(paragraphs, model))
+        _, done = restore_spun(paragraphs, detect_spin(paragraphs, model), model)
         for r in done:
             touched += 1
             t = truth.get((r.paragraph, r.offset))
@@ -98,7 +98,7 @@ def seed_000(model: SpinModel, classifier) -> dict | None:
         return None
     article = clean_document((shared / SEED_000).read_bytes(), url="file:///seed000", classifier=classifier)
     report = detect_spin(article["paragraphs"], model)
-    restored, done = restore_spun(article["paragraphs"], report)
+    restored, done = restore_spun(article["paragraphs"], report, model)
     before, after = "\n".join(article["paragraphs"]), "\n".join(restored)
     return {
         "score": report.score,
@@ -158,7 +158,7 @@ def run(data_dir: Path, min_swaps: int) -> dict:
             else None,
         },
         "restoration": restoration(model, spun_set),
-        "clean_touched": sum(len(restore_spun(a, detect_spin(a, model))[1]) for a in test),
+        "clean_touched": sum(len(restore_spun(a, detect_spin(a, model), model)[1]) for a in test),
         "detect_ms_per_page": page_ms,
         "detect_ms_per_heldout_article": article_ms,
         "chain_ms_per_page_median": 1000 * statistics.median(chain_times),
