@@ -21,7 +21,7 @@ import random
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,7 @@ from newsclean.pipelines.spin import (
     features,
     gains,
     ngram_hashes,
+    restore_spun,
     text_codes,
 )
 
@@ -225,24 +226,19 @@ def _clean_gains(model: SpinModel, clean: list[list[str]]) -> dict[str, float]:
 
 
 def _fit_restore(model: SpinModel, spun: list[tuple[list[str], list[Swap]]]) -> float:
-    """The lowest gain at which restoration on the calibration articles touches at most
+    """The lowest gain at which restoration of the calibration articles touches at most
     ``RESTORE_NOT_SPUN`` genuine words and gets at least ``RESTORE_CORRECT`` right."""
-    truth = {(i, s.paragraph, s.offset): s for i, (_, swaps) in enumerate(spun) for s in swaps}
-    found = []  # (gain, the word's own bar, verdict): verdict 0 correct, 1 wrong original, 2 not spun
-    for i, (paragraphs, _) in enumerate(spun):
-        for s in detect_spin(paragraphs, model).suspects:
-            if s.margin < model.restore_margin:
-                continue
-            t = truth.get((i, s.paragraph, s.offset))
-            verdict = 2 if t is None or t.spun != s.word else int(t.original != s.original)
-            found.append((s.gain, model.clean_gain.get(s.word, -math.inf) + model.restore_margin, verdict))
     for gain in (3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0):
-        hits = [v for g, bar, v in found if g >= max(gain, bar)]
-        if (
-            hits
-            and hits.count(2) <= RESTORE_NOT_SPUN * len(hits)
-            and hits.count(0) >= RESTORE_CORRECT * len(hits)
-        ):
+        trial = replace(model, restore_gain=gain)
+        touched = correct = not_spun = 0
+        for paragraphs, swaps in spun:
+            truth = {(s.paragraph, s.offset): s for s in swaps}
+            for r in restore_spun(paragraphs, detect_spin(paragraphs, trial), trial)[1]:
+                t = truth.get((r.paragraph, r.offset))
+                touched += 1
+                not_spun += t is None or t.spun != r.spun
+                correct += t is not None and t.spun == r.spun and t.original == r.restored
+        if touched and not_spun <= RESTORE_NOT_SPUN * touched and correct >= RESTORE_CORRECT * touched:
             return gain
     return 10.0
 

@@ -220,8 +220,7 @@ def detect_spin(paragraphs: Sequence[str], model: SpinModel) -> SpinReport:
         if best < model.flag_gain:
             continue
         margin = best - cands[1][0] if len(cands) > 1 else math.inf
-        bar = max(model.restore_gain, model.clean_gain.get(word, -math.inf) + model.restore_margin)
-        clear = best >= bar and margin >= model.restore_margin
+        clear = best >= _bar(model, word) and margin >= model.restore_margin
         suspects.append(Suspect(p, start, word, original, best, margin, clear))
     z = model.score_bias + sum(
         w * x for w, x in zip(model.score_weights, features(paragraphs, suspects), strict=True)
@@ -230,29 +229,49 @@ def detect_spin(paragraphs: Sequence[str], model: SpinModel) -> SpinReport:
     return SpinReport(score, score >= model.threshold, tuple(suspects))
 
 
-def restore_spun(paragraphs: Sequence[str], report: SpinReport) -> tuple[list[str], list[Replacement]]:
-    """Put back the originals of the restorable suspects of a spun article; nothing else changes.
-    An article not judged spun is returned as it is: a lone likely swap in real news is more
-    often an unusual but genuine word than a spinner's work."""
-    out = list(paragraphs)
-    done: list[Replacement] = []
-    if not report.spun:
-        return out, done
-    for p in sorted({s.paragraph for s in report.suspects}):
-        here = sorted(
-            (s for s in report.suspects if s.paragraph == p and s.restorable), key=lambda s: s.offset
-        )
-        if not here:
-            continue
-        text, pieces, cursor = paragraphs[p], [], 0
-        for s in here:
-            pieces.append(text[cursor : s.offset])
-            pieces.append(s.original)
+def _apply(paragraphs: Sequence[str], chosen: Sequence[Suspect]) -> tuple[list[str], dict[Suspect, int]]:
+    """The paragraphs with ``chosen`` restored, and where each restored word now starts."""
+    out, moved = list(paragraphs), {}
+    for p in sorted({s.paragraph for s in chosen}):
+        text, pieces, cursor, shift = paragraphs[p], [], 0, 0
+        for s in sorted((s for s in chosen if s.paragraph == p), key=lambda s: s.offset):
+            pieces += [text[cursor : s.offset], s.original]
+            moved[s] = s.offset + shift
+            shift += len(s.original) - len(s.word)
             cursor = s.offset + len(s.word)
-            done.append(Replacement(p, s.offset, s.word, s.original))
         pieces.append(text[cursor:])
         out[p] = "".join(pieces)
-    return out, done
+    return out, moved
+
+
+def restore_spun(
+    paragraphs: Sequence[str], report: SpinReport, model: SpinModel
+) -> tuple[list[str], list[Replacement]]:
+    """Put back the originals of the restorable suspects of a spun article; nothing else changes.
+
+    Each candidate is judged again with its neighbours already restored: next to a spun word a
+    genuine one can look odd (大模子爆发 suggests 发生; 大模型爆发 does not). An article not judged
+    spun is returned as it is: a lone likely swap in real news is more often an unusual but genuine
+    word than a spinner's work."""
+    chosen = [s for s in report.suspects if s.restorable] if report.spun else []
+    if not chosen:
+        return list(paragraphs), []
+    draft, moved = _apply(paragraphs, chosen)
+    k = model.order - 1
+    windows = []
+    for s in chosen:
+        text, at = draft[s.paragraph], moved[s]
+        left, right = text[max(0, at - k) : at], text[at + len(s.original) : at + len(s.original) + k]
+        windows += [(left, s.original, right), (left, s.word, right)]
+    scores = model.window_logprobs(windows)
+    kept = [s for i, s in enumerate(chosen) if scores[2 * i] - scores[2 * i + 1] >= _bar(model, s.word)]
+    restored, _ = _apply(paragraphs, kept)
+    return restored, [Replacement(s.paragraph, s.offset, s.word, s.original) for s in kept]
+
+
+def _bar(model: SpinModel, word: str) -> float:
+    """The gain a restoration needs: the model's, or more for a form real news often uses."""
+    return max(model.restore_gain, model.clean_gain.get(word, -math.inf) + model.restore_margin)
 
 
 def spin_field(
@@ -266,6 +285,6 @@ def spin_field(
     field_["model"] = model.version
     if not restore:
         return list(paragraphs), field_
-    restored, done = restore_spun(paragraphs, report)
+    restored, done = restore_spun(paragraphs, report, model)
     field_["restored"] = [r.to_json() for r in done]
     return restored, field_

@@ -109,7 +109,7 @@ def test_articles_split_three_ways_by_their_first_paragraph():
 def test_clean_news_is_not_flagged(model):
     report = detect_spin(CLEAN, model)
     assert not report.spun and report.score < model.threshold
-    assert restore_spun(CLEAN, report) == (CLEAN, [])
+    assert restore_spun(CLEAN, report, model) == (CLEAN, [])
 
 
 def test_spun_news_is_flagged_with_evidence_and_restored(model, learned):
@@ -121,7 +121,7 @@ def test_spun_news_is_flagged_with_evidence_and_restored(model, learned):
         assert spun[s.paragraph][s.offset : s.offset + len(s.word)] == s.word
     hits = [s for s in report.suspects if truth.get((s.paragraph, s.offset)) == s.original]
     assert len(hits) >= len(swaps) * 0.7
-    restored, done = restore_spun(spun, report)
+    restored, done = restore_spun(spun, report, model)
     assert done and all(truth.get((r.paragraph, r.offset)) == r.restored for r in done)
     for k, p in enumerate(restored):  # only listed replacements changed anything
         if not any(r.paragraph == k for r in done):
@@ -137,13 +137,30 @@ def test_an_ordinary_word_is_judged_in_context(model):
     assert any(s.word == "主要" for s in detect_spin(spun, model).suspects)
 
 
-def test_restoration_only_on_a_spun_verdict():
-    suspect = Suspect(0, 2, "手艺", "技术", 9.0, float("inf"), True)
-    assert restore_spun(["新的手艺"], SpinReport(0.1, False, (suspect,))) == (["新的手艺"], [])
-    text, done = restore_spun(["新的手艺"], SpinReport(0.9, True, (suspect,)))
-    assert text == ["新的技术"] and [r.to_json() for r in done] == [
-        {"paragraph": 0, "offset": 2, "from": "手艺", "to": "技术"}
+def test_restoration_only_on_a_spun_verdict(model):
+    text = ["公司的小我私家用户增长很快,新的手艺很先进。"]
+    suspects = (
+        Suspect(0, 3, "小我私家", "个人", 9.0, float("inf"), True),
+        Suspect(0, 16, "手艺", "技术", 9.0, float("inf"), True),
+    )
+    assert restore_spun(text, SpinReport(0.1, False, suspects), model) == (text, [])
+    restored, done = restore_spun(text, SpinReport(0.9, True, suspects), model)
+    assert restored == ["公司的个人用户增长很快,新的技术很先进。"]
+    assert [r.to_json() for r in done] == [
+        {"paragraph": 0, "offset": 3, "from": "小我私家", "to": "个人"},
+        {"paragraph": 0, "offset": 16, "from": "手艺", "to": "技术"},
     ]
+
+
+def test_restoration_is_checked_again_in_the_restored_text(model):
+    """A candidate the context does not support is left alone, whatever the report claims."""
+    text = ["工程师们使用的开发工具很多,新的手艺很先进。"]
+    suspects = (
+        Suspect(0, 9, "工具", "对象", 9.0, float("inf"), True),
+        Suspect(0, 16, "手艺", "技术", 9.0, float("inf"), True),
+    )
+    restored, done = restore_spun(text, SpinReport(0.9, True, suspects), model)
+    assert restored == ["工程师们使用的开发工具很多,新的技术很先进。"] and [r.spun for r in done] == ["手艺"]
 
 
 def test_spin_field_is_plain_json(model, learned):
@@ -160,4 +177,4 @@ def test_spin_field_is_plain_json(model, learned):
 def test_odd_input_gives_a_verdict(model, paragraphs):
     report = detect_spin(paragraphs, model)
     assert 0.0 <= report.score <= 1.0
-    assert restore_spun(paragraphs, report)[0] is not paragraphs
+    assert restore_spun(paragraphs, report, model)[0] is not paragraphs

@@ -156,9 +156,10 @@ def test_the_shipped_model_is_what_the_corpora_build(shared, tmp_path):
 def test_seed_000_is_flagged_and_its_words_come_back(shared):
     path = shared / "seeds" / "000_e286cea2b923dc43.txt"
     article = clean_document(path.read_bytes(), url=path.as_uri())
-    report = detect_spin(article["paragraphs"], load_spin_model())
+    model = load_spin_model()
+    report = detect_spin(article["paragraphs"], model)
     assert report.spun
-    restored, done = restore_spun(article["paragraphs"], report)
+    restored, done = restore_spun(article["paragraphs"], report, model)
     before, after = "\n".join(article["paragraphs"]), "\n".join(restored)
     for spun, original in {
         "大模子": "大模型",
