@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from newsclean.chain import clean_document
-from newsclean.classifiers.model import _sha256
+from newsclean.classifiers.model import _sha256, load_classifier
 from newsclean.classifiers.spin_model import SPIN_DIR, load_spin_model
 from newsclean.classifiers.spin_train import build
 from newsclean.core.errors import ModelError
@@ -155,7 +155,7 @@ def test_the_shipped_model_is_what_the_corpora_build(shared, tmp_path):
 @needs_shared
 def test_seed_000_is_flagged_and_its_words_come_back(shared):
     path = shared / "seeds" / "000_e286cea2b923dc43.txt"
-    article = clean_document(path.read_bytes(), url=path.as_uri())
+    article = clean_document(path.read_bytes(), url=path.as_uri(), classifier=load_classifier())
     model = load_spin_model()
     report = detect_spin(article["paragraphs"], model)
     assert report.spun
