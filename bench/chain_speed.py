@@ -23,11 +23,16 @@ def load_classifier(model: str | None = None):
 def clean_one(page: BenchPage, classifier) -> tuple[str, list[str] | None]:
     """One page through clean_document: its outcome (``ok`` or the error's name) and paragraphs."""
     from newsclean.chain import clean_document
+    from newsclean.classifiers.spin_model import load_spin_model
     from newsclean.core.errors import NewscleanError
 
-    try:
+    try:  # with 伪原创 detection, as `newsclean clean` runs it
         article = clean_document(
-            page.data, url=page.url, content_type=page.content_type, classifier=classifier
+            page.data,
+            url=page.url,
+            content_type=page.content_type,
+            classifier=classifier,
+            spin=load_spin_model(),
         )
     except NewscleanError as err:
         return type(err).__name__, None

@@ -58,6 +58,9 @@ class Article:
     fetched_at: str
     fingerprint: str
     classifier: str
+    spin: dict[str, Any] | None = (
+        None  # 伪原创 score, verdict and evidence (``spin.restored`` when restoring)
+    )
     extra: dict[str, Any] = field(default_factory=dict)  # fields a newer chain adds (``lines``)
 
     @classmethod
@@ -80,6 +83,8 @@ class Article:
             if name == "extra":
                 continue
             value = getattr(self, name)
+            if name == "spin" and value is None:
+                continue
             if name == "removed":
                 value = [{"text": r.text, "reason": r.reason, "score": r.score} for r in value]
             elif isinstance(value, list):
@@ -97,15 +102,25 @@ class Cleaner:
     """Cleans many pages with one loaded line classifier.
 
     ``model``: None for the bundled model, a model folder or file path, or a loaded classifier.
+    ``restore_spun``: put back the original of 伪原创-swapped words where it is unambiguous (every
+    article gets its ``spin`` score either way; ``spin=False`` leaves the field out).
     A Cleaner may be shared between threads; build one per process.
     """
 
-    def __init__(self, model: str | Path | LineJudge | None = None) -> None:
+    def __init__(
+        self, model: str | Path | LineJudge | None = None, *, spin: bool = True, restore_spun: bool = False
+    ) -> None:
         if model is None or isinstance(model, (str, Path)):
             from newsclean.classifiers.model import load_classifier
 
             model = load_classifier(model)
         self.classifier: LineJudge = model
+        self.spin_model = None
+        if spin:
+            from newsclean.classifiers.spin_model import load_spin_model
+
+            self.spin_model = load_spin_model()
+        self.restore_spun = restore_spun
 
     @property
     def version(self) -> str:
@@ -135,6 +150,8 @@ class Cleaner:
             content_type=content_type,
             kind=kind,
             fetched_at=fetched_at,
+            spin=self.spin_model,
+            restore_spun=self.restore_spun,
         )
         return Article.from_dict(data)
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from newsclean.core.errors import NoArticleError
 from newsclean.core.judge import LineJudge
 from newsclean.core.types import Line, Removed
-from newsclean.pipelines.article import build_article
+from newsclean.pipelines.article import build_article, fingerprint
 from newsclean.pipelines.classify import Decision, decide, vet_meta
 from newsclean.pipelines.decode import decode_bytes, looks_like_html
 from newsclean.pipelines.domclean import clean_dom
@@ -22,6 +22,7 @@ from newsclean.pipelines.extract import extract_html
 from newsclean.pipelines.lines import to_lines, unreadable_lines
 from newsclean.pipelines.metalines import split_metadata
 from newsclean.pipelines.normalise import normalise_page
+from newsclean.pipelines.spin import SpinModel, spin_field
 from newsclean.pipelines.textdump import extract_text
 
 MIN_ARTICLE_CHARS = 30  # below this what is left is a stray line, not an article body
@@ -36,8 +37,13 @@ def clean_document(
     kind: str | None = None,
     fetched_at: datetime | None = None,
     with_lines: bool = False,
+    spin: SpinModel | None = None,
+    restore_spun: bool = False,
 ) -> dict:
     """Clean one page. ``kind`` is ``"html"`` or ``"text"``; sniffed from the content when None.
+
+    With a ``spin`` model the article gets a ``spin`` field (score, verdict, evidence of 伪原创
+    word swaps); ``restore_spun`` also puts back the originals where they are unambiguous.
 
     ``with_lines`` adds a ``lines`` field: every line in page order, kept or not (for review).
     Raises NotADocumentError for binary or empty data and NoArticleError when no body is left.
@@ -74,9 +80,20 @@ def clean_document(
         classifier_version=classifier.version,
         fetched_at=fetched_at,
     )
+    if spin is not None:
+        _add_spin(article, spin, restore_spun)
     if with_lines:
         article["lines"] = _page_order(all_lines, fates, set_aside)
     return article
+
+
+def _add_spin(article: dict, model: SpinModel, restore: bool) -> None:
+    """The ``spin`` field; restored words change the text, so its fingerprint follows."""
+    paragraphs, article["spin"] = spin_field(article["paragraphs"], model, restore=restore)
+    if paragraphs != article["paragraphs"]:
+        article["paragraphs"] = paragraphs
+        article["text"] = "\n".join(paragraphs)
+        article["fingerprint"] = fingerprint(article["text"])
 
 
 def _page_order(all_lines: list[Line], fates: dict[int, Decision], set_aside: list[Removed]) -> list[dict]:

@@ -24,8 +24,12 @@ def test_clean_gives_the_chains_article_typed():
     data = (PAGES / "cms-wordpress-ev.html").read_bytes()
     article = newsclean.clean(data, url=URL, fetched_at=WHEN)
     assert isinstance(article, newsclean.Article)
-    expected = clean_document(data, url=URL, classifier=newsclean.Cleaner().classifier, fetched_at=WHEN)
+    cleaner = newsclean.Cleaner()
+    expected = clean_document(
+        data, url=URL, classifier=cleaner.classifier, fetched_at=WHEN, spin=cleaner.spin_model
+    )
     assert article.to_dict() == expected
+    assert article.spin is not None and article.spin["spun"] is False
     assert list(article.to_dict()) == list(expected)  # the contract's field order
     assert json.loads(article.to_json()) == expected
     assert "\n" not in article.to_json() and "\n" in article.to_json(indent=2)
@@ -87,3 +91,12 @@ def test_importing_a_part_loads_neither_model_nor_chain():
 
 def test_the_package_is_typed():
     assert (Path(newsclean.__file__).parent / "py.typed").is_file()
+
+
+def test_spin_can_be_left_out_and_restoration_asked_for():
+    data = (PAGES / "cms-wordpress-ev.html").read_bytes()
+    assert "spin" not in newsclean.Cleaner(spin=False).clean(data, URL).to_dict()
+    restoring = newsclean.Cleaner(restore_spun=True).clean(data, URL)
+    assert (
+        restoring.spin is not None and restoring.spin.get("restored") == []
+    )  # a clean article keeps every word

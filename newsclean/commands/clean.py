@@ -70,6 +70,17 @@ def add_arguments(clean: argparse.ArgumentParser) -> None:
         "--review", metavar="HTML", help="also write a review page for a person to check and correct"
     )
     clean.add_argument("--no-robots", action="store_true", help="fetch URLs even where robots.txt forbids it")
+    clean.add_argument(
+        "--restore-spun",
+        action="store_true",
+        help="put back the original of 伪原创-swapped words where it is far more likely in context; "
+        "every replacement is listed under spin.restored (default: off)",
+    )
+    clean.add_argument(
+        "--skip-spun",
+        action="store_true",
+        help="leave out articles judged spun (spin.spun): one line on standard error each, not an error",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,7 +106,9 @@ def run(args: argparse.Namespace) -> int:
     reviewed: list[dict] = []
     with _progress(len(items) if not batch else None) as bar:
         try:
-            for outcome in clean_all(jobs, workers, args.model, with_lines=bool(args.review)):
+            for outcome in clean_all(
+                jobs, workers, args.model, with_lines=bool(args.review), restore_spun=args.restore_spun
+            ):
                 bar.update(1)
                 summary.add(outcome.article, outcome.error_kind)
                 if outcome.article is None:
@@ -103,6 +116,15 @@ def run(args: argparse.Namespace) -> int:
                     fail(f"{outcome.name}: {outcome.message}")
                     continue
                 article = outcome.article
+                spin = article.get("spin") or {}
+                if args.skip_spun and spin.get("spun"):
+                    summary.spun_skipped += 1
+                    bar.clear()
+                    print(
+                        f"newsclean: skipped spun article: {outcome.name} (spin score {spin['score']})",
+                        file=sys.stderr,
+                    )
+                    continue
                 if args.review:
                     reviewed.append(article)
                     article = {k: v for k, v in article.items() if k != "lines"}

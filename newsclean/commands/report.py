@@ -31,12 +31,15 @@ class Summary:
     errors: Counter = field(default_factory=Counter)
     removed: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+    spun: int = 0  # articles judged 伪原创 (written or, with --skip-spun, left out)
+    spun_skipped: int = 0
 
     def add(self, article: dict | None, error_kind: str | None) -> None:
         self.pages += 1
         if article is not None:
             self.articles += 1
             self.removed.update(r["reason"] for r in article.get("removed", ()))
+            self.spun += bool((article.get("spin") or {}).get("spun"))
         elif error_kind:
             self.errors[error_kind] += 1
 
@@ -47,6 +50,7 @@ class Summary:
             f"pages {self.pages}: articles {self.articles}, no article {no_article}, "
             f"errors {sum(other.values())}" + (f" ({_counts(other)})" if other else ""),
             f"lines removed: {_counts(self.removed) or 'none'}",
+            f"spun articles {self.spun}" + (f", left out {self.spun_skipped}" if self.spun_skipped else ""),
         ]
         if self.skipped:
             out.append(f"skipped, not pages: {_counts(self.skipped)}")

@@ -30,18 +30,23 @@ class Outcome:
     message: str = ""
 
 
-_classifier = None  # this process's model, loaded once by load_model()
+_classifier = None  # this process's models, loaded once by load_model()
+_spin = None
+_restore_spun = False
 
 
-def load_model(model: str | None) -> None:
+def load_model(model: str | None, restore_spun: bool = False) -> None:
     """The initializer of each worker (and the set-up of ``--jobs 1``): one model load per process."""
-    global _classifier
+    global _classifier, _spin, _restore_spun
     from threadpoolctl import threadpool_limits
 
     from newsclean.classifiers.model import load_classifier
+    from newsclean.classifiers.spin_model import load_spin_model
 
     threadpool_limits(1)  # the workers are the parallelism; BLAS threads would fight over the cores
     _classifier = load_classifier(model)
+    _spin = load_spin_model()
+    _restore_spun = restore_spun
 
 
 def clean_job(job: PageJob, with_lines: bool = False) -> Outcome:
@@ -57,6 +62,8 @@ def clean_job(job: PageJob, with_lines: bool = False) -> Outcome:
             classifier=_classifier,
             fetched_at=job.fetched_at,
             with_lines=with_lines,
+            spin=_spin,
+            restore_spun=_restore_spun,
         )
     except NewscleanError as err:
         return Outcome(job.name, error_kind=type(err).__name__, message=str(err))
@@ -71,16 +78,18 @@ def default_jobs() -> int:
 
 
 def clean_all(
-    jobs: Iterable[PageJob], workers: int, model: str | None, with_lines: bool
+    jobs: Iterable[PageJob], workers: int, model: str | None, with_lines: bool, restore_spun: bool = False
 ) -> Iterator[Outcome]:
     """Every job's outcome, in input order. The model is loaded here first, so a bad model file
     is one clear error before any worker starts."""
-    load_model(model)
+    load_model(model, restore_spun)
     if workers <= 1:
         for job in jobs:
             yield clean_job(job, with_lines)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=load_model, initargs=(model,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=load_model, initargs=(model, restore_spun)
+    ) as pool:
         pending: deque[Future] = deque()
         for job in jobs:
             if job.error is not None and not pending:

@@ -55,6 +55,26 @@ ARTICLE_SCHEMA: dict = {
         "fetched_at": {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T"},
         "fingerprint": {"type": "string", "minLength": 1},
         "classifier": {"type": "string", "minLength": 1},
+        "spin": {  # optional: how likely the text was run through a 伪原创 word spinner
+            "type": "object",
+            "required": ["score", "spun", "evidence", "model"],
+            "properties": {
+                "score": {"type": "number", "minimum": 0, "maximum": 1},
+                "spun": {"type": "boolean"},
+                "model": {"type": "string", "minLength": 1},
+                "evidence": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["paragraph", "offset", "word", "original", "gain"],
+                    },
+                },
+                "restored": {
+                    "type": "array",
+                    "items": {"type": "object", "required": ["paragraph", "offset", "from", "to"]},
+                },
+            },
+        },
     },
 }
 

@@ -12,7 +12,7 @@ except ImportError as err:  # the optional extra is missing
 
 from newsclean.core.errors import NewscleanError
 
-ARTICLE_FIELDS = ("title", "published_at", "source", "author", "keywords", "language", "converted")
+ARTICLE_FIELDS = ("title", "published_at", "source", "author", "keywords", "language", "converted", "spin")
 
 
 class NewscleanExtractor(PipelineStep):
@@ -31,15 +31,20 @@ class NewscleanExtractor(PipelineStep):
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> Iterator:
         from newsclean.chain import clean_document
         from newsclean.classifiers.model import load_classifier
+        from newsclean.classifiers.spin_model import load_spin_model
 
         if self._classifier is None:
             self._classifier = load_classifier(self.model)
+        spin = load_spin_model()
         for doc in data:
             self.stat_update("documents")
             with self.track_time():
                 try:
                     article = clean_document(
-                        doc.text, url=doc.metadata.get("url") or doc.id, classifier=self._classifier
+                        doc.text,
+                        url=doc.metadata.get("url") or doc.id,
+                        classifier=self._classifier,
+                        spin=spin,
                     )
                 except NewscleanError as err:
                     self.stat_update(type(err).__name__)
