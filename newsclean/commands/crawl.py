@@ -33,6 +33,7 @@ from newsclean.crawling.state import Outcome
 SPIDER = "news"  # started by name through Scrapy's spider loader (SPIDER_MODULES)
 EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG, EXIT_MODEL, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 6, 69, 75
 EXIT_OUTPUT, EXIT_STATE = 73, 74
+RUN_ERRORS = ("cleaning", "output", "seen_store")  # newsclean/errors/*: each fails the run
 
 
 class StoreError(NewscleanError):
@@ -128,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
 
     summary = summarise(stats, reason, elapsed, log_file)
     print(format_summary(summary))
+    if stats.get("newsclean/fault"):  # the log may be on the disk that failed: say it here too
+        print(f"newsclean crawl: {stats['newsclean/fault']}", file=sys.stderr)
     try:
         (state / "last_run.json").write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8"
@@ -225,6 +228,8 @@ def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = Fal
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
         progress.addHandler(handler)
     crawler = process.create_crawler(SPIDER)
+    # a full disk under the log file must not print a traceback per log line on the terminal
+    logging.raiseExceptions = False
     try:
         process.crawl(crawler, sources=sources, max_pages=max_pages)
         process.start()
@@ -244,8 +249,7 @@ def summarise(stats: dict, reason: str, elapsed: float, log_file: Path | None = 
     errors = group("newsclean/fetch_errors/")
     for key, value in group("spider_exceptions/").items():
         errors[f"spider:{key}"] = value
-    if stats.get("newsclean/errors/cleaning"):
-        errors["cleaning"] = stats["newsclean/errors/cleaning"]
+    errors.update(group("newsclean/errors/"))  # cleaning, output, seen_store
     return {
         "finish_reason": reason,
         "seconds": round(elapsed, 1),
@@ -273,7 +277,7 @@ def exit_code(summary: dict) -> int:
         return EXIT_CRAWL_ERRORS
     if summary["start_page_errors"] or summary["error_log_lines"]:
         return EXIT_CRAWL_ERRORS
-    if any(k.startswith("spider:") or k == "cleaning" for k in summary["errors"]):
+    if any(k.startswith("spider:") or k in RUN_ERRORS for k in summary["errors"]):
         return EXIT_CRAWL_ERRORS
     return EXIT_OK
 

@@ -7,6 +7,7 @@ fetched twice. The interface is deliberately narrow (see :class:`SeenStore`) so 
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -132,14 +133,15 @@ class SqliteSeenStore:
         key = canonical_url(url)
         blob = minhash_to_bytes(minhash) if minhash is not None else None
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self._db.execute(
-            "INSERT OR IGNORE INTO articles (url, fingerprint, minhash, exported_at) VALUES (?, ?, ?, ?)",
-            (key, fingerprint, blob, now),
-        )
-        self._db.executemany(
-            "INSERT OR IGNORE INTO urls (url, article) VALUES (?, ?)",
-            [(canonical_url(u), key) for u in (url, *aliases)],
-        )
+        with self._unwritable():
+            self._db.execute(
+                "INSERT OR IGNORE INTO articles (url, fingerprint, minhash, exported_at) VALUES (?, ?, ?, ?)",
+                (key, fingerprint, blob, now),
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO urls (url, article) VALUES (?, ?)",
+                [(canonical_url(u), key) for u in (url, *aliases)],
+            )
 
     def minhashes(self) -> Iterator[tuple[str, MinHash]]:
         with self._damaged("cannot be read"):
@@ -151,11 +153,24 @@ class SqliteSeenStore:
         return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
     def commit(self) -> None:
-        self._db.commit()
+        with self._unwritable():
+            self._db.commit()
 
     def close(self) -> None:
-        self._db.commit()
-        self._db.close()
+        try:
+            self.commit()
+        finally:
+            self._db.close()
+
+    @contextmanager
+    def _unwritable(self) -> Iterator[None]:
+        """A failed write (disk full) rolls the transaction back: the caller adds it all again later."""
+        try:
+            yield
+        except sqlite3.Error as err:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.rollback()
+            raise StateError(f"cannot write the seen-store {self.path}: {err}") from None
 
 
 def _check_store_file(path: Path) -> None:
