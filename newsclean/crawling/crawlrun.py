@@ -158,7 +158,9 @@ class CrawlRun:
             self._pending.append(_pending_entry(obj, obj.get("aliases") or []))
         if unknown:
             self.recovered_lines += len(unknown)
-            logger.warning("the seen-store learnt %d line(s) of %s it had missed", len(unknown), finished[-1].name)
+            logger.warning(
+                "the seen-store learnt %d line(s) of %s it had missed", len(unknown), finished[-1].name
+            )
 
     # ------------------------------------------------------------ queries
 
