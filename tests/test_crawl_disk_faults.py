@@ -146,3 +146,44 @@ def test_crawl_onto_a_full_output_disk_says_so_and_exports_later(site, tmp_path:
         assert again.returncode == 0, again.stdout + again.stderr[-2000:]
         urls = Counter(a["url"] for a in articles(out))
         assert len(urls) >= 10 and set(urls.values()) == {1}, urls
+
+
+def test_full_state_disk_keeps_the_part_for_the_next_run(tmp_path: Path):
+    from newsclean.crawling.runlock import StateError
+
+    with tiny_fs(tmp_path / "disk", "512k") as disk:
+        out, state = tmp_path / "out", disk / "state"
+        run = CrawlRun(out, state)
+        run.open()
+        filler = fill(disk)
+        with pytest.raises(StateError, match="seen-store"):
+            for i in range(40):  # a sync every 20 lines: the store's commit meets the full disk
+                run.write(article(i))
+        written = run.lines_written
+        with pytest.raises(StateError, match="seen-store"):
+            run.close()  # still full: the .part stays for the next run, the locks are released
+        assert list(out.glob("*.jsonl.part")) and not list(out.glob("*.jsonl"))
+        filler.unlink()
+        again = CrawlRun(out, state)
+        again.open()
+        try:
+            assert again.recovered_lines == written >= 20
+            for url in exported_urls(out):
+                assert again.seen_url(url), url
+        finally:
+            again.close()
+        assert set(exported_urls(out).values()) == {1}
+
+
+@pytest.mark.slow
+def test_log_file_on_a_full_disk_floods_nothing(tmp_path: Path):
+    from tests.site.runner import run_crawl
+
+    sources = tmp_path / "s.toml"
+    sources.write_text('[[site]]\nname = "x"\nstart_urls = ["http://127.0.0.1:9/"]\n', "utf-8")
+    with tiny_fs(tmp_path / "disk", "64k") as disk:
+        fill(disk)
+        done = run_crawl(sources, tmp_path / "out", "--log-file", str(disk / "crawl.log"))
+        assert "Logging error" not in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
+        assert "crawl finished" in done.stdout
+        assert done.returncode == 1  # the start page could not be fetched

@@ -21,6 +21,7 @@ can act on:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -220,6 +221,7 @@ def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = Fal
 
     from newsclean.crawling.state import crawl_state
 
+    log_file = open_log_file(settings)
     process = CrawlerProcess(settings)
     progress = logging.getLogger("newsclean.progress")
     handler = None
@@ -228,16 +230,50 @@ def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = Fal
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
         progress.addHandler(handler)
     crawler = process.create_crawler(SPIDER)
-    # a full disk under the log file must not print a traceback per log line on the terminal
-    logging.raiseExceptions = False
     try:
         process.crawl(crawler, sources=sources, max_pages=max_pages)
         process.start()
     finally:
         if handler is not None:
             progress.removeHandler(handler)
+        if log_file is not None:
+            logging.root.removeHandler(log_file)
+            log_file.close()
     state = crawl_state(crawler)
     return dict(crawler.stats.get_stats()), state.outcome if state is not None else Outcome()
+
+
+class CrawlLogFile(logging.FileHandler):
+    """The crawl log, as Scrapy's LOG_FILE handler writes it, but a full or failing disk under it
+    costs log lines only: never a traceback per line on the terminal, never a crash at close."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.lost += 1
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError):
+            super().flush()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            super().close()
+
+    lost = 0
+
+
+def open_log_file(settings) -> CrawlLogFile | None:
+    """Install the crawl log in place of Scrapy's root handler (LOG_FILE, LOG_LEVEL, LOG_FORMAT)."""
+    path = settings.get("LOG_FILE")
+    if not path:
+        return None
+    mode = "a" if settings.getbool("LOG_FILE_APPEND") else "w"
+    handler = CrawlLogFile(path, mode=mode, encoding=settings.get("LOG_ENCODING"), delay=True)
+    handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    logging.root.setLevel(logging.NOTSET)
+    logging.root.addHandler(handler)
+    return handler
 
 
 def summarise(stats: dict, reason: str, elapsed: float, log_file: Path | None = None) -> dict:
