@@ -44,7 +44,7 @@ class NewsSpider(SitemapSpider):
     def __init__(self, sources: str | None = None, max_pages: str | int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sources_path = sources
-        self.max_pages_override = int(max_pages) if max_pages not in (None, "") else None
+        self.max_pages_override = max_pages  # checked with the sources file, into the crawl's state
         self.sites: dict[str, Site] = {}
 
     @classmethod

@@ -110,11 +110,29 @@ def test_remote_control_endpoint_is_off(trapped: Trapped):
 # ------------------------------------------------------------------ the command line's own edges
 
 
-def test_scrapy_crawl_without_sources_exits_non_zero(tmp_path: Path):
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-s", f"NEWSCLEAN_OUTPUT_DIR={tmp_path / 'o'}"]
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [([], "no sources file"), (["-a", "max_pages=abc"], "max_pages must be a positive integer")],
+    ids=["no-sources", "bad-max-pages"],
+)
+def test_scrapy_crawl_that_cannot_run_exits_non_zero(tmp_path: Path, args: list[str], message: str):
+    if args:
+        sources = tmp_path / "s.toml"
+        sources.write_text('[[site]]\nname = "x"\nstart_urls = ["http://127.0.0.1:9/"]\n', "utf-8")
+        args = ["-a", f"sources={sources}", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "news",
+        *args,
+        "-s",
+        f"NEWSCLEAN_OUTPUT_DIR={tmp_path / 'o'}",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env(), cwd=PROJECT_ROOT, timeout=120)
     assert done.returncode == 2, done.stderr[-2000:]
-    assert "no sources file" in done.stderr and "Traceback" not in done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
 
 
 def test_redos_pattern_in_sources_matches_in_linear_time():
