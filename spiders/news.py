@@ -30,6 +30,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from newsclean.crawling.items import ARTICLE, FEED, PAGE, ROBOTS, SITEMAP, START, PageItem
 from newsclean.crawling.sources import Site
 from newsclean.crawling.state import configure, crawl_state
+from newsclean.crawling.urls import request_url, url_host
 
 _SKIP_EXT = re.compile(r"\.({})$".format("|".join(re.escape(e) for e in IGNORED_EXTENSIONS)), re.IGNORECASE)
 _FEED_PATH = re.compile(r"(\.rss|/rss|/feed|/atom|rss\.xml|atom\.xml|feed\.xml)/?$", re.IGNORECASE)
@@ -43,7 +44,7 @@ class NewsSpider(SitemapSpider):
     def __init__(self, sources: str | None = None, max_pages: str | int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sources_path = sources
-        self.max_pages_override = int(max_pages) if max_pages not in (None, "") else None
+        self.max_pages_override = max_pages  # checked with the sources file, into the crawl's state
         self.sites: dict[str, Site] = {}
 
     @classmethod
@@ -67,37 +68,78 @@ class NewsSpider(SitemapSpider):
                 if req is not None:
                     yield req
             for origin in dict.fromkeys(_origin(u) for u in site.start_urls):
-                yield self._aux(site, origin + "/robots.txt", ROBOTS)
-                yield self._aux(site, origin + "/sitemap.xml", SITEMAP)
+                for aux in (
+                    self._aux(site, origin + "/robots.txt", ROBOTS),
+                    self._aux(site, origin + "/sitemap.xml", SITEMAP),
+                ):
+                    if aux is not None:
+                        yield aux
 
     # ------------------------------------------------------------ requests
 
     def _request(self, site: Site, url: str, kind: str, dont_filter: bool = False) -> Request | None:
         """A page request, unless off-site or not a page (the seen-filter applies budget and history)."""
-        url = _strip_fragment(url)
-        if urlsplit(url).scheme not in ("http", "https") or not site.allows(url) or _SKIP_EXT.search(url):
+        try:
+            url = request_url(url)  # no fragment, no tracking parameters
+            if urlsplit(url).scheme not in ("http", "https") or not site.allows(url) or _SKIP_EXT.search(url):
+                return None
+            return Request(
+                url,
+                callback=self.parse_page,
+                errback=self.on_error,
+                meta={"site": site.name, "kind": kind},
+                priority=1 if kind == ARTICLE else 0,
+                dont_filter=dont_filter,
+            )
+        except ValueError:  # a malformed link: only this one is lost
+            self._malformed(url)
             return None
-        return Request(
-            url,
-            callback=self.parse_page,
-            errback=self.on_error,
-            meta={"site": site.name, "kind": kind},
-            priority=1 if kind == ARTICLE else 0,
-            dont_filter=dont_filter,
-        )
 
-    def _aux(self, site: Site, url: str, kind: str) -> Request:
-        """robots.txt, sitemaps and feeds: not pages, not counted, a 404 is normal."""
+    def _aux(self, site: Site, url: str, kind: str, depth: int = 0) -> Request | None:
+        """robots.txt, sitemaps and feeds: not pages, a 404 is normal (the seen-filter caps them)."""
         callback = {ROBOTS: self.parse_robots, SITEMAP: self.parse_sitemap, FEED: self.parse_feed}[kind]
-        return Request(
-            url,
-            callback=callback,
-            errback=self.on_aux_error,
-            meta={"site": site.name, "kind": kind, "handle_httpstatus_list": [404, 410]},
-        )
+        try:
+            return Request(
+                url,
+                callback=callback,
+                errback=self.on_aux_error,
+                meta={
+                    "site": site.name,
+                    "kind": kind,
+                    "sitemap_depth": depth,
+                    "handle_httpstatus_list": [404, 410],
+                },
+            )
+        except ValueError:
+            self._malformed(url)
+            return None
+
+    def _absolute(self, response: Response, hrefs: Iterable[str | None]) -> list[str]:
+        """Absolute URLs of a page's links; a malformed one (``http://[::1``, port 99999) is skipped."""
+        urls = []
+        for href in hrefs:
+            if not href:
+                continue
+            try:
+                url = response.urljoin(href)
+                url_host(url)
+            except ValueError:
+                self._malformed(href)
+                continue
+            urls.append(url)
+        return urls
+
+    def _malformed(self, url: str) -> None:
+        self.crawler.stats.inc_value("newsclean/malformed_links")
+        self.logger.debug("skipped a malformed link: %r", url[:300])
 
     def _links_to_requests(self, site: Site, urls: Iterable[str]) -> Iterator[Request]:
-        for url in urls:
+        for link in urls:
+            try:
+                url = request_url(link)  # patterns see the link as it is requested: no tracking, no #
+            except ValueError:
+                self._malformed(link)
+                continue
             verdict = site.is_article_url(url)
             is_list = site.follow_url_pattern is not None and site.follow_url_pattern.search(url)
             if verdict is True or (verdict is None and not is_list):
@@ -126,17 +168,21 @@ class NewsSpider(SitemapSpider):
             )
         if is_article:
             yield self._page(response, site)
-        hrefs = [
-            response.urljoin(h) for h in response.css("a::attr(href), link[rel~=next]::attr(href)").getall()
-        ]
+        hrefs = self._absolute(response, response.css("a::attr(href), link[rel~=next]::attr(href)").getall())
         feeds = [h for h in hrefs if _FEED_PATH.search(urlsplit(h).path)]
         yield from self._links_to_requests(site, [h for h in hrefs if h not in feeds])
-        for link in response.css("link[rel~=alternate][href], a[type][href]"):
-            if (link.attrib.get("type") or "").split(";")[0].strip().lower() in _FEED_TYPES:
-                feeds.append(response.urljoin(link.attrib["href"]))
+        typed = response.css("link[rel~=alternate][href], a[type][href]")
+        feeds += self._absolute(
+            response,
+            [
+                x.attrib["href"]
+                for x in typed
+                if (x.attrib.get("type") or "").split(";")[0].strip().lower() in _FEED_TYPES
+            ],
+        )
         for url in dict.fromkeys(feeds):
             if site.allows(url):
-                yield self._aux(site, url, FEED)
+                yield from _present(self._aux(site, url, FEED))
 
     def _page(self, response: TextResponse, site: Site) -> PageItem:
         """The page for the clean pipeline, with the other URLs that led to it."""
@@ -160,7 +206,7 @@ class NewsSpider(SitemapSpider):
         site = self.sites[response.meta["site"]]
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             if site.allows(url):
-                yield self._aux(site, url, SITEMAP)
+                yield from _present(self._aux(site, url, SITEMAP))
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
@@ -179,9 +225,10 @@ class NewsSpider(SitemapSpider):
         locs = [e["loc"] for e in sitemap if e.get("loc")]
         self.crawler.stats.inc_value("newsclean/sitemap_urls", len(locs))
         if sitemap.type == "sitemapindex":
+            depth = response.meta.get("sitemap_depth", 0) + 1
             for loc in locs:
                 if site.allows(loc):
-                    yield self._aux(site, loc, SITEMAP)
+                    yield from _present(self._aux(site, loc, SITEMAP, depth))
         else:
             yield from self._links_to_requests(site, locs)
 
@@ -192,7 +239,7 @@ class NewsSpider(SitemapSpider):
 
         site = self.sites[response.meta["site"]]
         parsed = feedparser.parse(response.body, response_headers={"content-location": response.url})
-        links = [response.urljoin(e.get("link")) for e in parsed.entries if e.get("link")]
+        links = self._absolute(response, [e.get("link") for e in parsed.entries])
         if not links:
             self._skip(response.url, "bad_feed", "feed without entry links")
             return
@@ -226,10 +273,11 @@ class NewsSpider(SitemapSpider):
         )
 
 
+def _present(request: Request | None) -> Iterator[Request]:
+    if request is not None:
+        yield request
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-
-
-def _strip_fragment(url: str) -> str:
-    return url.split("#", 1)[0]

@@ -274,6 +274,65 @@ class NormalHandler(_Quiet):
             self._send(404, b"not here")
 
 
+# a link that makes a backtracking regex engine run for hours against '(a+)+$'-like patterns
+REDOS_LINK = "/p/" + "a" * 48 + "!"
+VARIANTS = 200  # decorated links to one article on the trap site's start page
+SITEMAP_FANOUT = 40  # child sitemaps of every index of the trap site's endless sitemap tree
+
+
+class LinkTrapHandler(_Quiet):
+    """Links that cost a crawl its budget, its links or its liveness, and an endless sitemap tree.
+
+    The start page holds VARIANTS decorated links to /news/1.html (tracking parameters,
+    fragments, ``/./``), malformed links before good ones, and REDOS_LINK. Article pages print
+    the address they were asked for, as many sites do, so every variant's text differs;
+    /news/100.html carries /news/0.html's text (an exact duplicate under another URL).
+    """
+
+    def route(self) -> None:
+        path = self.path
+        if path == "/robots.txt":
+            self._send(
+                200, f"User-agent: *\nAllow: /\nSitemap: {self.server.base}/sm/0.xml\n".encode(), "text/plain"
+            )  # type: ignore[attr-defined]
+        elif path == "/":
+            decorations = [
+                "?utm_source=feed{i}",
+                "?spm=a2c{i}.b",
+                "#c{i}",
+                "?utm_medium=x&utm_campaign={i}#top",
+            ]
+            variants = [
+                ("/./news/1.html" if i % 5 == 0 else "/news/1.html")
+                + decorations[i % len(decorations)].format(i=i)
+                for i in range(VARIANTS)
+            ]
+            bad = ["http://[::1", "http://127.0.0.1:99999/news/7.html", "http://[::1/news/8.html"]
+            good = ["/news/0.html", "/news/100.html", REDOS_LINK]
+            body = "".join(f"<a href='{h}'>链接</a>" for h in [*variants, *bad, *good])
+            self._send(200, f"<html><body><h1>首页</h1>{body}</body></html>".encode())
+        elif path.startswith("/news/"):
+            number = path.split("?")[0].split("#")[0].rsplit("/", 1)[-1].split(".")[0]
+            if not number.isdigit():
+                self._send(404, b"not here")
+                return
+            page = article_html(int(number) % 100).decode()  # /news/100.html: /news/0.html's text
+            if number == "1":
+                address = f"<p class='permalink'>本文地址：{self.server.base}{path}</p>"  # type: ignore[attr-defined]
+                page = page.replace("</h1>", "</h1>" + address)
+            self._send(200, page.encode())
+        elif path.startswith("/sm/"):
+            name = path[len("/sm/") : -len(".xml")]
+            base = self.server.base  # type: ignore[attr-defined]
+            children = "".join(
+                f"<sitemap><loc>{base}/sm/{name}-{k}.xml</loc></sitemap>" for k in range(SITEMAP_FANOUT)
+            )
+            xml = f"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{children}</sitemapindex>"
+            self._send(200, xml.encode(), "application/xml")
+        else:
+            self._send(404, b"not here")
+
+
 @contextmanager
 def serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[_Server]:
     """Run a server in a thread for the duration; stops trickles and streams on exit."""
@@ -294,6 +353,10 @@ def hostile_site():
 
 def normal_site():
     return serve(NormalHandler)
+
+
+def link_trap_site():
+    return serve(LinkTrapHandler)
 
 
 if __name__ == "__main__":  # serve both by hand: python tests/hostile.py

@@ -77,6 +77,12 @@ def test_max_pages_override(tmp_path):
             '[[site]]\nname = "a"\nstart_urls = ["http://h/"]\nallowed_domains = ["other.cn"]\n',
             "outside allowed_domains",
         ),
+        ('[[site]]\nname = "a"\nstart_urls = ["http://h:99999/"]\n', "Port out of range"),
+        ('[[site]]\nname = "a"\nstart_urls = ["http://[::1/"]\n', "not a valid URL"),
+        (
+            '[[site]]\nname = "a"\nstart_urls = ["http://[::1]/"]\narticle_url_pattern = "(a)\\\\1"\n',
+            "linear time",
+        ),
         ('title = "x"\n', "unknown top-level key(s) title"),
         ("", "no [[site]] table"),
         ("[[site]\n", "invalid TOML"),
@@ -92,3 +98,18 @@ def test_bad_files_give_one_line_errors(tmp_path, text, message):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="sources file not found"):
         load_sources(tmp_path / "nope.toml")
+
+
+def test_idn_start_url_allows_what_requests_ask_for(tmp_path):
+    from scrapy import Request
+
+    [site] = load_sources(write(tmp_path, '[[site]]\nname = "a"\nstart_urls = ["http://新闻.中国/a.html"]\n'))
+    assert site.allowed_domains == ("xn--efvy88h.xn--fiqs8s",)
+    request = Request(site.start_urls[0])  # Scrapy sends the host in punycode
+    assert "xn--efvy88h.xn--fiqs8s" in request.url and site.allows(request.url)
+    assert site.allows("http://www.新闻.中国/b.html") and not site.allows("http://新闻.com/")
+
+
+def test_malformed_links_are_not_allowed_and_do_not_raise(tmp_path):
+    [site] = load_sources(write(tmp_path, '[[site]]\nname = "a"\nstart_urls = ["http://h/"]\n'))
+    assert not site.allows("http://[::1") and not site.allows("http://h:99999/x")

@@ -38,11 +38,10 @@ def remount_read_only(path: Path) -> None:
 def fill(path: Path) -> Path:
     """Fill the filesystem holding ``path`` until no byte more fits; the filler file is returned."""
     filler = path / "filler"
-    with open(filler, "wb") as fh:
+    with open(filler, "wb", buffering=0) as fh:
         try:
             while True:
                 fh.write(b"\0" * 4096)
-                fh.flush()
         except OSError:
             pass
     return filler

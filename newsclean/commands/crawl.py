@@ -21,6 +21,7 @@ can act on:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -33,6 +34,7 @@ from newsclean.crawling.state import Outcome
 SPIDER = "news"  # started by name through Scrapy's spider loader (SPIDER_MODULES)
 EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG, EXIT_MODEL, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 6, 69, 75
 EXIT_OUTPUT, EXIT_STATE = 73, 74
+RUN_ERRORS = ("cleaning", "output", "seen_store")  # newsclean/errors/*: each fails the run
 
 
 class StoreError(NewscleanError):
@@ -128,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
 
     summary = summarise(stats, reason, elapsed, log_file)
     print(format_summary(summary))
+    if stats.get("newsclean/fault"):  # the log may be on the disk that failed: say it here too
+        print(f"newsclean crawl: {stats['newsclean/fault']}", file=sys.stderr)
     try:
         (state / "last_run.json").write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8"
@@ -217,6 +221,7 @@ def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = Fal
 
     from newsclean.crawling.state import crawl_state
 
+    log_file = open_log_file(settings)
     process = CrawlerProcess(settings)
     progress = logging.getLogger("newsclean.progress")
     handler = None
@@ -231,8 +236,44 @@ def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = Fal
     finally:
         if handler is not None:
             progress.removeHandler(handler)
+        if log_file is not None:
+            logging.root.removeHandler(log_file)
+            log_file.close()
     state = crawl_state(crawler)
     return dict(crawler.stats.get_stats()), state.outcome if state is not None else Outcome()
+
+
+class CrawlLogFile(logging.FileHandler):
+    """The crawl log, as Scrapy's LOG_FILE handler writes it, but a full or failing disk under it
+    costs log lines only: never a traceback per line on the terminal, never a crash at close."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.lost += 1
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError):
+            super().flush()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            super().close()
+
+    lost = 0
+
+
+def open_log_file(settings) -> CrawlLogFile | None:
+    """Install the crawl log in place of Scrapy's root handler (LOG_FILE, LOG_LEVEL, LOG_FORMAT)."""
+    path = settings.get("LOG_FILE")
+    if not path:
+        return None
+    mode = "a" if settings.getbool("LOG_FILE_APPEND") else "w"
+    handler = CrawlLogFile(path, mode=mode, encoding=settings.get("LOG_ENCODING"), delay=True)
+    handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    logging.root.setLevel(logging.NOTSET)
+    logging.root.addHandler(handler)
+    return handler
 
 
 def summarise(stats: dict, reason: str, elapsed: float, log_file: Path | None = None) -> dict:
@@ -244,8 +285,7 @@ def summarise(stats: dict, reason: str, elapsed: float, log_file: Path | None = 
     errors = group("newsclean/fetch_errors/")
     for key, value in group("spider_exceptions/").items():
         errors[f"spider:{key}"] = value
-    if stats.get("newsclean/errors/cleaning"):
-        errors["cleaning"] = stats["newsclean/errors/cleaning"]
+    errors.update(group("newsclean/errors/"))  # cleaning, output, seen_store
     return {
         "finish_reason": reason,
         "seconds": round(elapsed, 1),
@@ -273,7 +313,7 @@ def exit_code(summary: dict) -> int:
         return EXIT_CRAWL_ERRORS
     if summary["start_page_errors"] or summary["error_log_lines"]:
         return EXIT_CRAWL_ERRORS
-    if any(k.startswith("spider:") or k == "cleaning" for k in summary["errors"]):
+    if any(k.startswith("spider:") or k in RUN_ERRORS for k in summary["errors"]):
         return EXIT_CRAWL_ERRORS
     return EXIT_OK
 

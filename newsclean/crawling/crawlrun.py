@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from newsclean.crawling.jsonl import JsonLinesWriter, recover_parts, run_file_name
+from newsclean.crawling.jsonl import JsonLinesWriter, read_lines, recover_parts, run_file_name
 from newsclean.crawling.runlock import (
     LOCK_NAME,
     LockHeldError,
@@ -99,15 +99,31 @@ class CrawlRun:
         self.writer = JsonLinesWriter(self.output_dir / run_file_name(self.prefix))
 
     def close(self) -> Path | None:
-        """Rename the output into place, commit the store, release the lock. Idempotent."""
-        if self.writer is not None:
-            self.output_path = self.writer.close()
+        """Sync the output, commit the store, rename the output into place, release the locks.
+
+        The store learns of every line before the file becomes final: a kill after the rename
+        then finds nothing the store does not know; a kill before it leaves a ``.part`` file the
+        next run recovers. When the store cannot be written the ``.part`` file stays for that
+        recovery, and the error is raised. Idempotent.
+        """
+        try:
+            if self.writer is not None:
+                self.writer.sync()
+            self._commit()
+            if self.writer is not None:
+                self.output_path = self.writer.finish()
+        except BaseException:
+            if self.writer is not None:
+                self.writer.abandon()
+            raise
+        finally:
             self.writer = None
-        self._commit()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
-        self._release()
+            store, self.store = self.store, None
+            try:
+                if store is not None:
+                    store.close()
+            finally:
+                self._release()
         return self.output_path
 
     def _release(self) -> None:
@@ -127,7 +143,24 @@ class CrawlRun:
                 rec.path.name,
                 rec.dropped,
             )
+        self._reconcile_latest()
         self._commit()
+
+    def _reconcile_latest(self) -> None:
+        """Lines of the newest finished file the store does not know (a run killed after its rename)."""
+        assert self.store is not None
+        finished = sorted(self.output_dir.glob(f"{self.prefix}-*.jsonl"))
+        if not finished:
+            return
+        unknown = [obj for obj in read_lines(finished[-1]) if not self.seen_url(obj["url"])]
+        for obj in unknown:
+            self._remember(obj)
+            self._pending.append(_pending_entry(obj, obj.get("aliases") or []))
+        if unknown:
+            self.recovered_lines += len(unknown)
+            logger.warning(
+                "the seen-store learnt %d line(s) of %s it had missed", len(unknown), finished[-1].name
+            )
 
     # ------------------------------------------------------------ queries
 
@@ -196,7 +229,7 @@ class CrawlRun:
         self._last_sync = time.monotonic()
         if self.store is None or not self._pending:
             return
-        for url, fp, minhash, aliases in self._pending:
+        for url, fp, minhash, aliases in self._pending:  # kept pending until the commit succeeds
             self.store.add(url, fp, minhash, aliases)
         self.store.commit()
         self._pending.clear()

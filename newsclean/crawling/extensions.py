@@ -15,6 +15,8 @@ from twisted.internet import task
 
 from newsclean.core.errors import NewscleanError
 from newsclean.crawling.crawlrun import CrawlRun, LockHeldError
+from newsclean.crawling.pipelines import record_fault
+from newsclean.crawling.runlock import StateError
 from newsclean.crawling.state import CrawlState, crawl_state
 
 logger = logging.getLogger(__name__)
@@ -67,9 +69,14 @@ class CrawlRunExtension:
 
     def spider_closed(self, spider=None, reason: str = "") -> None:
         run, self.state.run = self.state.run, None
-        if run is not None:
+        if run is None:
+            return
+        try:
             path = run.close()
-            self.crawler.stats.set_value("newsclean/output_file", str(path) if path else "")
+        except NewscleanError as err:  # the .part file stays for the next run's recovery
+            record_fault(self.crawler, "seen_store" if isinstance(err, StateError) else "output", err)
+            path = None
+        self.crawler.stats.set_value("newsclean/output_file", str(path) if path else "")
 
 
 class ProgressExtension:

@@ -7,6 +7,7 @@ recovers leftover ``.part`` files: complete lines are kept, a torn last line is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -14,7 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from newsclean.core.errors import NewscleanError
+
 PART = ".part"
+
+
+class OutputError(NewscleanError):
+    """The output folder cannot be created or written."""
+
+    exit_code = 73  # EX_CANTCREAT
 
 
 def run_file_name(prefix: str = "news", now: datetime | None = None, pid: int | None = None) -> str:
@@ -24,25 +33,44 @@ def run_file_name(prefix: str = "news", now: datetime | None = None, pid: int | 
 
 
 class JsonLinesWriter:
-    """One output file of one run. Nothing is created until the first line."""
+    """One output file of one run. Nothing is created until the first line.
+
+    Lines go straight to the file descriptor, never through a buffer: a line that cannot be
+    written (disk full) is cut off the file again and reported, so it cannot reach the file
+    later, behind the bookkeeping's back, when space comes back.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.part = self.path.with_name(self.path.name + PART)
-        self._fh = None
+        self._fd: int | None = None
+        self._size = 0  # bytes of complete lines in the .part file
         self.lines = 0
         self._unsynced = 0
 
     def write(self, obj: dict) -> None:
-        """Append one object as one line; it reaches the OS before this returns."""
-        if self._fh is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.part, "ab")  # noqa: SIM115 - held open for the run
+        """Append one object as one line; it reaches the OS before this returns, or raises OutputError."""
         data = (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-        self._fh.write(data)
-        self._fh.flush()
+        try:
+            if self._fd is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(self.part, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                self._size = os.fstat(self._fd).st_size
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except OSError as err:
+            self._cut_back()
+            raise OutputError(f"cannot write {self.part}: {err.strerror or err}") from None
+        self._size += len(data)
         self.lines += 1
         self._unsynced += 1
+
+    def _cut_back(self) -> None:
+        """Drop the torn end of a failed line (the recovery would drop it too, but later)."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._size)
 
     @property
     def pending(self) -> int:
@@ -51,20 +79,40 @@ class JsonLinesWriter:
 
     def sync(self) -> None:
         """Make written lines durable (power loss too); callers commit their bookkeeping after."""
-        if self._fh is not None and self._unsynced:
-            os.fsync(self._fh.fileno())
+        if self._fd is not None and self._unsynced:
+            try:
+                os.fsync(self._fd)
+            except OSError as err:
+                raise OutputError(f"cannot write {self.part}: {err.strerror or err}") from None
         self._unsynced = 0
+
+    def finish(self) -> Path | None:
+        """Rename the synced file into place; the final path, or None when nothing was written."""
+        if self._fd is None:
+            return None
+        self.sync()
+        os.close(self._fd)
+        self._fd = None
+        if not self.lines:  # every line failed (disk full): an empty run writes no file
+            with contextlib.suppress(OSError):
+                self.part.unlink()
+            return None
+        try:
+            os.replace(self.part, self.path)
+        except OSError as err:
+            raise OutputError(f"cannot rename {self.part}: {err.strerror or err}") from None
+        _fsync_dir(self.path.parent)
+        return self.path
+
+    def abandon(self) -> None:
+        """Close without renaming: the next run recovers the ``.part`` file."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def close(self) -> Path | None:
         """Sync and rename into place; returns the final path, or None when nothing was written."""
-        if self._fh is None:
-            return None
-        self.sync()
-        self._fh.close()
-        self._fh = None
-        os.replace(self.part, self.path)
-        _fsync_dir(self.path.parent)
-        return self.path
+        return self.finish()
 
 
 @dataclass
@@ -115,6 +163,18 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
         for line in fh:
             if line.strip():
                 yield json.loads(line)
+
+
+def read_lines(path: str | Path) -> Iterator[dict]:
+    """The article objects of a finished file, skipping lines that are not one (never raises on content)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return
+    for line, _complete in _lines(data):
+        obj = _parse(line)
+        if obj is not None and isinstance(obj.get("url"), str):
+            yield obj
 
 
 def _lines(data: bytes) -> Iterator[tuple[bytes, bool]]:

@@ -1,4 +1,8 @@
-"""How a crawl logs dropped items: skipped pages were logged with their reason already."""
+"""How a crawl logs dropped items: one short line (a duplicate is routine), never the whole item.
+
+Scrapy's default puts the dropped item's repr in the log: a whole article (or page body) at
+INFO for every duplicate. Skipped pages were logged with their reason already.
+"""
 
 from __future__ import annotations
 
@@ -11,4 +15,5 @@ class CrawlLogFormatter(LogFormatter):
     def dropped(self, item, exception, response, spider=None):
         if isinstance(exception, PageSkipped):
             return None
-        return super().dropped(item, exception, response, spider)
+        entry = super().dropped(item, exception, response, spider)
+        return {"level": entry["level"], "msg": "Dropped: %(exception)s", "args": {"exception": exception}}

@@ -14,8 +14,9 @@ from typing import Any
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
 
-from newsclean.crawling.items import PAGE_KINDS, START
+from newsclean.crawling.items import FEED, PAGE_KINDS, SITEMAP, START
 from newsclean.crawling.state import CrawlState, crawl_state
+from newsclean.crawling.urls import canonical_url
 
 
 class SeenFilter:
@@ -23,7 +24,9 @@ class SeenFilter:
 
     Sits next to the spider, so what it drops never spends a site's budget: a URL an earlier
     run exported costs nothing, and a page of a million links ends at the cap. Start pages are
-    always fetched (their links may be new); robots.txt, sitemaps and feeds pass untouched.
+    always fetched (their links may be new). Sitemaps and feeds have budgets of their own, each
+    at most the site's max_pages: NEWSCLEAN_MAX_SITEMAPS fetches, NEWSCLEAN_SITEMAP_DEPTH levels
+    of sitemap indexes, NEWSCLEAN_MAX_FEEDS feeds, so an endless tree of indexes ends too.
     """
 
     def __init__(self, crawler, state: CrawlState) -> None:
@@ -31,6 +34,13 @@ class SeenFilter:
         self.state = state
         self._budget: Counter[str] = Counter()
         self._scheduled: set[str] = set()
+        settings = crawler.settings
+        self._aux_caps = {
+            SITEMAP: settings.getint("NEWSCLEAN_MAX_SITEMAPS", 100),
+            FEED: settings.getint("NEWSCLEAN_MAX_FEEDS", 20),
+        }
+        self._max_depth = settings.getint("NEWSCLEAN_SITEMAP_DEPTH", 3)
+        self._aux: Counter[tuple[str, str]] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -55,12 +65,17 @@ class SeenFilter:
                 yield obj
 
     def admit(self, obj: Any) -> bool:
-        if not isinstance(obj, Request) or obj.meta.get("kind") not in PAGE_KINDS:
+        if not isinstance(obj, Request):
             return True
+        kind = obj.meta.get("kind")
         site = self.state.sites.get(obj.meta.get("site"))
         if site is None:
             return True
-        url = obj.url
+        if kind in self._aux_caps:
+            return self._admit_aux(obj, kind, site.name, site.max_pages)
+        if kind not in PAGE_KINDS:
+            return True
+        url = canonical_url(obj.url)  # tracking and fragment variants are one page
         if url in self._scheduled:
             return False
         if self._budget[site.name] >= site.max_pages:  # checked first: cheap, and ends link floods
@@ -72,4 +87,14 @@ class SeenFilter:
             self.stats.inc_value("newsclean/skipped_seen_urls")
             return False
         self._budget[site.name] += 1
+        return True
+
+    def _admit_aux(self, request: Request, kind: str, site: str, max_pages: int) -> bool:
+        if kind == SITEMAP and request.meta.get("sitemap_depth", 0) > self._max_depth:
+            self.stats.inc_value(f"newsclean/sitemap_depth_reached/{site}")
+            return False
+        if self._aux[kind, site] >= min(self._aux_caps[kind], max_pages):
+            self.stats.inc_value(f"newsclean/max_{kind}s_reached/{site}")
+            return False
+        self._aux[kind, site] += 1
         return True

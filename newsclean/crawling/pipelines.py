@@ -20,9 +20,29 @@ from scrapy.utils.misc import load_object
 
 from newsclean.core.errors import NewscleanError
 from newsclean.crawling.items import ArticleItem, PageItem
+from newsclean.crawling.runlock import OutputError, StateError
 from newsclean.crawling.state import CrawlState, crawl_state
 
 logger = logging.getLogger(__name__)
+
+
+def record_fault(crawler, kind: str, err: NewscleanError) -> None:
+    """An output or seen-store write failed: count it, say it once, and end the crawl.
+
+    Going on would fetch pages that cannot be kept; what was not written is not in the store
+    either, so the next run fetches it again.
+    """
+    stats = crawler.stats
+    stats.inc_value(f"newsclean/errors/{kind}")
+    if stats.get_value("newsclean/fault"):
+        return
+    stats.set_value("newsclean/fault", str(err))
+    logger.error("%s; ending the crawl", err)
+    engine = getattr(crawler, "engine", None)
+    if engine is not None and engine.spider is not None:
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(engine.close_spider_async(reason=f"{kind}_error"))
 
 
 class PageSkipped(DropItem):
@@ -116,7 +136,13 @@ class ExportPipeline(_CrawlPipeline):
         run = self.state.run
         if not isinstance(item, ArticleItem) or run is None:
             return item
-        run.write(item.output(), item.aliases)
+        try:
+            run.write(item.output(), item.aliases)
+        except OutputError as err:  # not in the file, not in the store: fetched again next run
+            record_fault(self.crawler, "output", err)
+            raise DropItem(f"not written: {item.article['url']}") from None
+        except StateError as err:  # in the file; the store learns of it at close or on recovery
+            record_fault(self.crawler, "seen_store", err)
         self.stats.inc_value("newsclean/articles_written")
         removed = Counter(r.get("reason", "?") for r in item.article.get("removed") or [])
         for reason, n in removed.items():

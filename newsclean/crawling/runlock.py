@@ -12,6 +12,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from newsclean.core.errors import NewscleanError
+from newsclean.crawling.jsonl import OutputError
+
+__all__ = ["LOCK_NAME", "OUTPUT_LOCK_NAME", "LockHeldError", "OutputError", "RunLocks", "StateError"]
 
 LOCK_NAME = "crawl.lock"  # in the state folder
 OUTPUT_LOCK_NAME = ".crawl.lock"  # in the output folder (hidden: the folder is for .jsonl files)
@@ -27,12 +30,6 @@ class StateError(NewscleanError):
     """The state folder, its lock or its seen-store cannot be used."""
 
     exit_code = 74  # EX_IOERR
-
-
-class OutputError(NewscleanError):
-    """The output folder cannot be created or written."""
-
-    exit_code = 73  # EX_CANTCREAT
 
 
 def usable_dir(path: Path, what: str, error: type[NewscleanError]) -> Path:

@@ -7,6 +7,7 @@ fetched twice. The interface is deliberately narrow (see :class:`SeenStore`) so 
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,21 +18,20 @@ from typing import Protocol
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
-from w3lib.url import canonicalize_url
 
 from newsclean.crawling.runlock import StateError
+from newsclean.crawling.urls import canonical_url
+
+__all__ = ["NearDuplicateIndex", "SeenStore", "SqliteSeenStore", "canonical_url", "text_minhash"]
 
 NUM_PERM = 64
 SCHEME = "affine32"  # stored signatures must be read back with the scheme that made them
 SHINGLE = 5  # characters; Chinese has no spaces, so shingles are character runs
 NEAR_DUPLICATE_THRESHOLD = 0.8
+MINHASH_CHARS = 50_000  # characters of a text its signature sees (a long article is ~10,000)
+SHINGLE_BATCH = 4096  # shingles hashed at once: bounds the signature's working memory
 SQLITE_HEADER = b"SQLite format 3\x00"
 FIX = "restore it from a backup, or delete it to export every article again"
-
-
-def canonical_url(url: str) -> str:
-    """The form URLs are stored and compared in (sorted query, no fragment)."""
-    return canonicalize_url(url)
 
 
 @lru_cache(maxsize=1)
@@ -41,13 +41,21 @@ def _permutations():
 
 
 def text_minhash(text: str) -> MinHash:
-    """MinHash of the text's character shingles, white space ignored."""
-    compact = "".join(text.split())
+    """MinHash of the text's character shingles, white space ignored.
+
+    Only the first MINHASH_CHARS characters count (near-duplicates share their beginning), and
+    shingles go in batches of SHINGLE_BATCH: datasketch holds a NUM_PERM-wide array per shingle
+    of a batch, so one batch of a multi-megabyte page took gigabytes.
+    """
+    compact = "".join(text[: MINHASH_CHARS * 2].split())[:MINHASH_CHARS]
     m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, permutations=_permutations())
     if len(compact) <= SHINGLE:
         m.update(compact.encode("utf-8"))
         return m
-    m.update_batch([compact[i : i + SHINGLE].encode("utf-8") for i in range(len(compact) - SHINGLE + 1)])
+    last = len(compact) - SHINGLE + 1
+    for start in range(0, last, SHINGLE_BATCH):
+        stop = min(start + SHINGLE_BATCH, last)
+        m.update_batch([compact[i : i + SHINGLE].encode("utf-8") for i in range(start, stop)])
     return m
 
 
@@ -132,14 +140,15 @@ class SqliteSeenStore:
         key = canonical_url(url)
         blob = minhash_to_bytes(minhash) if minhash is not None else None
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self._db.execute(
-            "INSERT OR IGNORE INTO articles (url, fingerprint, minhash, exported_at) VALUES (?, ?, ?, ?)",
-            (key, fingerprint, blob, now),
-        )
-        self._db.executemany(
-            "INSERT OR IGNORE INTO urls (url, article) VALUES (?, ?)",
-            [(canonical_url(u), key) for u in (url, *aliases)],
-        )
+        with self._unwritable():
+            self._db.execute(
+                "INSERT OR IGNORE INTO articles (url, fingerprint, minhash, exported_at) VALUES (?, ?, ?, ?)",
+                (key, fingerprint, blob, now),
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO urls (url, article) VALUES (?, ?)",
+                [(canonical_url(u), key) for u in (url, *aliases)],
+            )
 
     def minhashes(self) -> Iterator[tuple[str, MinHash]]:
         with self._damaged("cannot be read"):
@@ -151,11 +160,24 @@ class SqliteSeenStore:
         return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
     def commit(self) -> None:
-        self._db.commit()
+        with self._unwritable():
+            self._db.commit()
 
     def close(self) -> None:
-        self._db.commit()
-        self._db.close()
+        try:
+            self.commit()
+        finally:
+            self._db.close()
+
+    @contextmanager
+    def _unwritable(self) -> Iterator[None]:
+        """A failed write (disk full) rolls the transaction back: the caller adds it all again later."""
+        try:
+            yield
+        except sqlite3.Error as err:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.rollback()
+            raise StateError(f"cannot write the seen-store {self.path}: {err}") from None
 
 
 def _check_store_file(path: Path) -> None:

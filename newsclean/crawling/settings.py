@@ -30,6 +30,7 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's HTTP endpoint that runs Python sent to it: off like Telnet
 
 # Scrapy's robots.txt middleware, with waiters that arrive while robots.txt is being fetched
 # fixed (newsclean/robots.py): without it they are downloaded even where robots.txt forbids.
@@ -76,5 +77,8 @@ NEWSCLEAN_STATE_DIR = ""  # lock + seen-store; empty means OUTPUT_DIR/.state
 NEWSCLEAN_CLEANER = "newsclean.chain.clean_document"
 NEWSCLEAN_MODEL = ""  # classifier model file; empty means the bundled active model
 NEWSCLEAN_LOAD_CLASSIFIER = True
+NEWSCLEAN_MAX_SITEMAPS = 100  # sitemap fetches per site and run (and at most the site's max_pages)
+NEWSCLEAN_SITEMAP_DEPTH = 3  # levels of sitemap indexes followed below the first sitemap
+NEWSCLEAN_MAX_FEEDS = 20  # RSS/Atom feed fetches per site and run (and at most max_pages)
 NEWSCLEAN_PROGRESS_INTERVAL = 10.0  # seconds between one-line progress reports; 0 turns them off
 COMMANDS_MODULE = "newsclean.crawling.crawl"  # its scrapy crawl ends non-zero when a crawl cannot run

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from newsclean.core.errors import ConfigError
+from newsclean.crawling.urls import ascii_host, url_host
 
 try:  # Python 3.11+
     import tomllib
@@ -30,6 +31,14 @@ SITE_KEYS = {
 DEFAULT_MAX_PAGES = 5000
 
 
+class UrlPattern(Protocol):
+    """A compiled URL pattern (RE2's or, without google-re2, Python's)."""
+
+    pattern: str
+
+    def search(self, string: str) -> Any: ...
+
+
 @dataclass(frozen=True)
 class Site:
     """One site of the sources file, with defaults filled in."""
@@ -37,15 +46,18 @@ class Site:
     name: str
     start_urls: tuple[str, ...]
     allowed_domains: tuple[str, ...]
-    article_url_pattern: re.Pattern[str] | None = None
-    follow_url_pattern: re.Pattern[str] | None = None
+    article_url_pattern: UrlPattern | None = None
+    follow_url_pattern: UrlPattern | None = None
     max_pages: int = DEFAULT_MAX_PAGES
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def allows(self, url: str) -> bool:
-        """True when ``url`` is on one of the site's domains (or their subdomains)."""
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        """True when ``url`` is on one of the site's domains (or their subdomains); False if malformed."""
+        try:
+            host = url_host(url)
+        except ValueError:
+            return False
+        return _on_domains(host, self.allowed_domains)
 
     def is_article_url(self, url: str) -> bool | None:
         """True/False when the site has an article pattern, None when the extractor must decide."""
@@ -111,19 +123,14 @@ def _parse_site(table: dict[str, Any], where: str, max_pages_override: int | Non
         raise ConfigError(f"{where}: 'name' is required and must be a non-empty string")
     where = f"{where} ({name})"
     start_urls = _str_list(table, "start_urls", where, required=True)
-    for url in start_urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise ConfigError(f"{where}: start URL {url!r} must use http:// or https://")
-        if not parts.hostname:
-            raise ConfigError(f"{where}: start URL {url!r} has no host")
-    domains = _str_list(table, "allowed_domains", where, required=False)
-    if not domains:
-        domains = sorted({urlsplit(u).hostname or "" for u in start_urls})
-    domains = [d.lower().strip().lstrip(".") for d in domains]
-    for url in start_urls:
-        host = urlsplit(url).hostname or ""
-        if not any(host == d or host.endswith("." + d) for d in domains):
+    hosts = [_start_host(url, where) for url in start_urls]
+    domains = _str_list(table, "allowed_domains", where, required=False) or sorted(set(hosts))
+    try:
+        domains = [ascii_host(d.strip().lstrip(".")) for d in domains]  # requests carry punycode
+    except ValueError as err:
+        raise ConfigError(f"{where}: 'allowed_domains': {err}") from None
+    for url, host in zip(start_urls, hosts, strict=True):
+        if not _on_domains(host, domains):
             raise ConfigError(f"{where}: start URL {url!r} is outside allowed_domains {domains}")
     max_pages = table.get("max_pages", DEFAULT_MAX_PAGES)
     if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
@@ -138,6 +145,24 @@ def _parse_site(table: dict[str, Any], where: str, max_pages_override: int | Non
         follow_url_pattern=_regex(table, "follow_url_pattern", where),
         max_pages=max_pages,
     )
+
+
+def _start_host(url: str, where: str) -> str:
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme
+        host = url_host(url)
+    except ValueError as err:
+        raise ConfigError(f"{where}: start URL {url!r} is not a valid URL: {err}") from None
+    if scheme not in ("http", "https"):
+        raise ConfigError(f"{where}: start URL {url!r} must use http:// or https://")
+    if not host:
+        raise ConfigError(f"{where}: start URL {url!r} has no host")
+    return host
+
+
+def _on_domains(host: str, domains: tuple[str, ...] | list[str]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
 
 
 def _str_list(table: dict[str, Any], key: str, where: str, *, required: bool) -> list[str]:
@@ -155,16 +180,44 @@ def _str_list(table: dict[str, Any], key: str, where: str, *, required: bool) ->
     return [v.strip() for v in value]
 
 
-def _regex(table: dict[str, Any], key: str, where: str) -> re.Pattern[str] | None:
+def _regex(table: dict[str, Any], key: str, where: str) -> UrlPattern | None:
     value = table.get(key)
     if value is None:
         return None
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where}: {key!r} must be a non-empty string (a regular expression)")
     try:
-        return re.compile(value)
+        re.compile(value)  # Python's messages say best what is wrong with the syntax
     except re.error as err:
         raise ConfigError(f"{where}: {key!r} is not a valid regular expression: {err}") from None
+    try:
+        return compile_linear(value)
+    except ValueError as err:
+        raise ConfigError(
+            f"{where}: {key!r} uses a feature that cannot be matched in linear time "
+            f"(backreferences, lookaround): {err}"
+        ) from None
+
+
+def compile_linear(pattern: str) -> UrlPattern:
+    """RE2 (google-re2): matching time grows with the URL's length, never exponentially.
+
+    A pattern such as ``(a+)+$`` or ``/p/([a-z0-9]+-?)+\\.html$`` takes Python's ``re`` minutes
+    to fail on one long link, during which the crawl (and its signal handlers) stand still.
+    """
+    try:
+        import re2
+    except ImportError:  # pragma: no cover - google-re2 is a dependency
+        return re.compile(pattern)
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its own parse errors on standard error
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as err:
+        message = err.args[0] if err.args else err
+        raise ValueError(
+            message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+        ) from None
 
 
 def _names(keys: set[str]) -> str:

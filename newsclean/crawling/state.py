@@ -45,7 +45,7 @@ class CrawlState:
         return self.outcome.reason is not None
 
 
-def configure(crawler: Any, sources: str | None, max_pages: int | None) -> CrawlState:
+def configure(crawler: Any, sources: str | None, max_pages: str | int | None) -> CrawlState:
     """Put this crawl's state on the crawler, with the sites of the sources file (or its error)."""
     state = CrawlState()
     setattr(crawler, ATTRIBUTE, state)
@@ -53,7 +53,7 @@ def configure(crawler: Any, sources: str | None, max_pages: int | None) -> Crawl
     try:
         if not path:
             raise ConfigError("no sources file: pass -a sources=FILE (or set NEWSCLEAN_SOURCES)")
-        state.sites = {s.name: s for s in load_sources(path, max_pages=max_pages)}
+        state.sites = {s.name: s for s in load_sources(path, max_pages=_max_pages(max_pages))}
     except NewscleanError as err:
         state.fail("config_error", err)
     return state
@@ -62,3 +62,16 @@ def configure(crawler: Any, sources: str | None, max_pages: int | None) -> Crawl
 def crawl_state(crawler: Any) -> CrawlState | None:
     """The crawl's state, or None for crawls that are not scheduled crawls."""
     return getattr(crawler, ATTRIBUTE, None)
+
+
+def _max_pages(value: str | int | None) -> int | None:
+    """``-a max_pages=N`` arrives as text: a positive integer or nothing."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise ConfigError(f"max_pages must be a positive integer, got {value!r}")
+    return number
