@@ -7,6 +7,7 @@ from pathlib import Path
 from newsclean.classifiers.dataset import Splits
 from newsclean.classifiers.features import SHAPE_NAMES
 from newsclean.classifiers.fit import CONTENT_COST, COST_TOLERANCE
+from newsclean.classifiers.machine import describe, signature_id
 from newsclean.classifiers.metrics import BOOTSTRAP_ROUNDS, SHORT_LINES_TARGET, TARGETS, interval_text
 from newsclean.classifiers.model import NPZ_NAME, LineClassifier
 from newsclean.core.labels import LABELS
@@ -52,11 +53,18 @@ def write_card(folder: Path, clf: LineClassifier, record: dict, splits: Splits) 
     )
     tp, tl = clf.meta.get("content_threshold_pages"), clf.meta.get("content_threshold_lines")
     thresholds = f"page lines {tp}, isolated lines {tl}" if tp is not None else "none: likeliest label"
+    sig = clf.meta.get("machine")
+    machine_line = (
+        f"Machine signature {signature_id(sig)}: {describe(sig)}. The floating-point kernels depend on it:\n"
+        "a machine with the same signature rebuilds these bytes, another one figures within noise.\n"
+        if sig
+        else ""
+    )
     text = f"""# Line classifier {clf.version}
 
 Trained {clf.meta.get("trained_at", "?")} in {record["training_seconds"]} s (seed {clf.meta.get("seed")}).
 Model file `{NPZ_NAME}`: {size_mb:.1f} MB (plain arrays, loaded with `allow_pickle=False`).
-
+{machine_line}
 ## What it does
 Labels every text line of a news page as {", ".join(LABELS)}.
 Stage 1: hashed character 1-3-grams of a compact view (NFKC, lower case, look-alike letters

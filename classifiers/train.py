@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newsclean.classifiers import corpora, dataset, fit, metrics, split
+from newsclean.classifiers import corpora, dataset, fit, machine, metrics, split
 from newsclean.classifiers.baseline import KeywordFilter
 from newsclean.classifiers.card import write_card
 from newsclean.classifiers.features import N_FEATURES
@@ -193,7 +193,12 @@ def run(args: argparse.Namespace) -> int:
         version=version,
         extra=extra_examples,
         log=lambda m: _say(m, t0),
-        meta={"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "config": config},
+        meta={
+            "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "config": config,
+            # what chose the floating-point kernels: the same signature rebuilds the same bytes
+            "machine": machine.signature(),
+        },
     )
     out = Path(args.out) if args.out else MODELS_DIR / "candidates" / version
     clf.save(out)
@@ -208,6 +213,7 @@ def run(args: argparse.Namespace) -> int:
     train_seconds = time.perf_counter() - t0
     record = {
         "version": version,
+        "machine": clf.meta["machine"],
         "held_out": fig,
         "baseline_keyword_filter": base,
         "training_seconds": round(train_seconds, 1),

@@ -12,7 +12,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from newsclean.classifiers import train
+from newsclean.classifiers import machine, train
 from newsclean.classifiers.metrics import TARGETS
 from newsclean.classifiers.model import ACTIVE_DIR, load_classifier
 from newsclean.core.types import Line
@@ -62,13 +62,19 @@ FIGURES = (  # (key, which way is better)
     ("hard_negative_kept", "higher"),
     ("macro_f1", "higher"),
 )
+# On a machine with another signature (other CPU kernels, BLAS or library versions) the arrays
+# differ in their last bits; the held-out figures must still agree within these.
+RATE_TOLERANCE = 0.0005  # 0.05 points on spam+adult kept and content removed
+F1_TOLERANCE = 0.005
 
 
 @needs_shared
 @pytest.mark.slow
 def test_full_training_reproduces_the_bundled_model(shared, tmp_path):
-    """A fresh default training rebuilds the bundled model bit for bit, with its card's figures."""
+    """A fresh default training rebuilds the bundled model: bit for bit, with its card's figures,
+    on a machine with the bundle's signature; with the same figures within noise on another."""
     bundled = json.loads((ACTIVE_DIR / "metrics.json").read_text(encoding="utf-8"))
+    bundled_meta = json.loads((ACTIVE_DIR / "model.json").read_text(encoding="utf-8"))
     active = tmp_path / "active"
     shutil.copytree(ACTIVE_DIR, active)
     parser = argparse.ArgumentParser()
@@ -78,15 +84,26 @@ def test_full_training_reproduces_the_bundled_model(shared, tmp_path):
     )
     assert train.run(args) == 0
     fresh = json.loads((tmp_path / "cand" / "metrics.json").read_text(encoding="utf-8"))
+    fresh_meta = json.loads((tmp_path / "cand" / "model.json").read_text(encoding="utf-8"))
     fig, ref = fresh["held_out"], bundled["held_out"]
     print(f"\n{'held-out figure':<20} {'fresh':>9} {'bundled':>9} {'target':>9}")
     for key, better in FIGURES:
         target = TARGETS.get(key)
         shown = f"{'<=' if better == 'lower' else '>='}{target:.2%}" if target is not None else ""
         print(f"{key:<20} {fig[key]:9.4%} {ref[key]:9.4%} {shown:>9}")
-    assert fresh["version"] == bundled["version"]
-    assert (tmp_path / "cand" / "model.npz").read_bytes() == (ACTIVE_DIR / "model.npz").read_bytes()
-    same = {k: v for k, v in fig.items() if k != "lines_per_second"}
-    assert same == {k: v for k, v in ref.items() if k != "lines_per_second"}
-    for key, better in FIGURES:
-        assert (fig[key] <= ref[key]) if better == "lower" else (fig[key] >= ref[key]), key
+    assert fresh["version"] == bundled["version"], "the recipe (data, code, settings) changed"
+    assert fresh_meta["machine"] == machine.signature()
+    if bundled_meta.get("machine") == fresh_meta["machine"]:
+        assert (tmp_path / "cand" / "model.npz").read_bytes() == (ACTIVE_DIR / "model.npz").read_bytes()
+        same = {k: v for k, v in fig.items() if k != "lines_per_second"}
+        assert same == {k: v for k, v in ref.items() if k != "lines_per_second"}
+        return
+    print(
+        "machine differs from the bundle's, so the figures are compared instead of the bytes:\n"
+        f"  bundle: {machine.describe(bundled_meta.get('machine') or {})}\n"
+        f"  here:   {machine.describe(fresh_meta['machine'])}"
+    )
+    for key in ("spam_adult_kept", "content_removed"):
+        assert abs(fig[key] - ref[key]) <= RATE_TOLERANCE, key
+    assert abs(fig["macro_f1"] - ref["macro_f1"]) <= F1_TOLERANCE
+    assert fig["hard_negative_kept"] == ref["hard_negative_kept"]
