@@ -67,6 +67,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-robots", action="store_true", help="ignore robots.txt (only for your own sites)"
     )
     parser.add_argument(
+        "--skip-spun",
+        action="store_true",
+        help="leave out articles judged spun (伪原创); counted in the summary",
+    )
+    parser.add_argument(
+        "--restore-spun",
+        action="store_true",
+        help="put back the original of spun words where it is unambiguous (listed under spin.restored)",
+    )
+    parser.add_argument(
         "--model", metavar="FILE", help="classifier model file (default: the bundled active one)"
     )
     parser.add_argument(
@@ -115,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
         log_file=log_file,
         no_robots=args.no_robots,
         model=args.model,
+        skip_spun=args.skip_spun,
+        restore_spun=args.restore_spun,
         progress_interval=0 if args.quiet else args.progress_interval,
         overrides=args.set,
     )
@@ -175,6 +187,8 @@ def crawl_settings(
     log_file: Path | None,
     no_robots: bool = False,
     model: str | None = None,
+    skip_spun: bool = False,
+    restore_spun: bool = False,
     progress_interval: float = 10.0,
     overrides: list[str] = (),  # type: ignore[assignment]
 ):
@@ -187,6 +201,8 @@ def crawl_settings(
         "NEWSCLEAN_OUTPUT_DIR": str(output),
         "NEWSCLEAN_STATE_DIR": str(state),
         "NEWSCLEAN_PROGRESS_INTERVAL": progress_interval,
+        "NEWSCLEAN_SKIP_SPUN": skip_spun,
+        "NEWSCLEAN_RESTORE_SPUN": restore_spun,
     }
     if log_file is not None:
         chosen.update(LOG_FILE=str(log_file), LOG_FILE_APPEND=True)
@@ -294,6 +310,7 @@ def summarise(stats: dict, reason: str, elapsed: float, log_file: Path | None = 
         "output_file": stats.get("newsclean/output_file") or None,
         "duplicates_skipped": group("newsclean/duplicates/"),
         "near_duplicates_marked": stats.get("newsclean/near_duplicates", 0),
+        "spun_articles": stats.get("newsclean/spun_articles", 0),
         "already_exported_not_fetched": stats.get("newsclean/skipped_seen_urls", 0),
         "pages_skipped": group("newsclean/skipped/"),
         "lines_removed": group("newsclean/lines_removed/"),
@@ -329,6 +346,8 @@ def format_summary(s: dict) -> str:
         + (f"  -> {s['output_file']}" if s["output_file"] else ""),
         f"  duplicates skipped     {sum(s['duplicates_skipped'].values())} ({counts(s['duplicates_skipped'])})",
         f"  near-duplicates marked {s['near_duplicates_marked']}",
+        f"  spun articles          {s['spun_articles']}"
+        + (f" ({s['pages_skipped']['spun']} left out)" if s["pages_skipped"].get("spun") else ""),
         f"  known URLs not fetched {s['already_exported_not_fetched']}",
         f"  pages skipped          {counts(s['pages_skipped'])}",
         f"  lines removed          {counts(s['lines_removed'])}",

@@ -70,6 +70,9 @@ class CleanPipeline(_CrawlPipeline):
         super().__init__(crawler, state)
         self.cleaner = None
         self.classifier = None
+        self.spin = None  # the 伪原创 model, with the classifier (a custom cleaner gets neither)
+        self.skip_spun = crawler.settings.getbool("NEWSCLEAN_SKIP_SPUN")
+        self.restore_spun = crawler.settings.getbool("NEWSCLEAN_RESTORE_SPUN")
         # after the run extension's handler: no model is loaded for a crawl that cannot run
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
@@ -81,8 +84,10 @@ class CleanPipeline(_CrawlPipeline):
             self.cleaner = load_object(settings.get("NEWSCLEAN_CLEANER", "newsclean.chain.clean_document"))
             if settings.getbool("NEWSCLEAN_LOAD_CLASSIFIER", True):
                 from newsclean.classifiers.model import load_classifier
+                from newsclean.classifiers.spin_model import load_spin_model
 
                 self.classifier = load_classifier(settings.get("NEWSCLEAN_MODEL") or None)
+                self.spin = load_spin_model()
         except NewscleanError as err:
             self.state.fail("model_error", err)
             logger.error(str(err))
@@ -91,6 +96,11 @@ class CleanPipeline(_CrawlPipeline):
     def process_item(self, item, spider=None):
         if not isinstance(item, PageItem) or self.cleaner is None:
             return item
+        site = self.state.sites.get(item.site)
+        spin = {}
+        if self.spin is not None:
+            restore = site.restore_spun if site and site.restore_spun is not None else self.restore_spun
+            spin = {"spin": self.spin, "restore_spun": restore}
         try:
             article = self.cleaner(
                 item.body,
@@ -98,6 +108,7 @@ class CleanPipeline(_CrawlPipeline):
                 content_type=item.content_type,
                 classifier=self.classifier,
                 fetched_at=datetime.now(timezone.utc),
+                **spin,
             )
         except NewscleanError as err:
             self.stats.inc_value(f"newsclean/skipped/{type(err).__name__}")
@@ -107,6 +118,13 @@ class CleanPipeline(_CrawlPipeline):
             self.stats.inc_value("newsclean/errors/cleaning")
             logger.exception("cleaning failed on %s", item.url)
             raise PageSkipped("cleaning failed") from None
+        if (article.get("spin") or {}).get("spun"):
+            self.stats.inc_value("newsclean/spun_articles")
+            skip = site.skip_spun if site and site.skip_spun is not None else self.skip_spun
+            if skip:
+                self.stats.inc_value("newsclean/skipped/spun")
+                logger.info("skipped %s: spun article (spin score %s)", item.url, article["spin"]["score"])
+                raise PageSkipped("spun")
         return ArticleItem(article=article, site=item.site, aliases=item.aliases)
 
 

@@ -21,6 +21,8 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 SITE_KEYS = {
+    "skip_spun",
+    "restore_spun",
     "name",
     "start_urls",
     "allowed_domains",
@@ -49,6 +51,8 @@ class Site:
     article_url_pattern: UrlPattern | None = None
     follow_url_pattern: UrlPattern | None = None
     max_pages: int = DEFAULT_MAX_PAGES
+    skip_spun: bool | None = None  # leave out 伪原创 articles; None: the crawl's --skip-spun
+    restore_spun: bool | None = None  # put back unambiguous originals; None: the crawl's --restore-spun
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def allows(self, url: str) -> bool:
@@ -144,7 +148,16 @@ def _parse_site(table: dict[str, Any], where: str, max_pages_override: int | Non
         article_url_pattern=_regex(table, "article_url_pattern", where),
         follow_url_pattern=_regex(table, "follow_url_pattern", where),
         max_pages=max_pages,
+        skip_spun=_flag(table, "skip_spun", where),
+        restore_spun=_flag(table, "restore_spun", where),
     )
+
+
+def _flag(table: dict[str, Any], key: str, where: str) -> bool | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key!r} must be true or false, got {value!r}")
+    return value
 
 
 def _start_host(url: str, where: str) -> str:
