@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.site.command import crawl_command
 from bench.site.generator import build_site
 from bench.site.server import FixtureServer
 
@@ -119,18 +120,7 @@ def newsclean_crawl(origin: str, work: Path, model: str | None) -> dict:
         "utf-8",
     )
     out = work / "out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "newsclean.commands.crawl",
-        "--sources",
-        str(sources),
-        "--output",
-        str(out),
-        "-q",
-    ]
-    for k, v in BENCH_SETTINGS.items():
-        cmd += ["-s", f"{k}={v}"]
+    cmd = crawl_command(sources, out, "-q", settings=BENCH_SETTINGS)
     if model:
         cmd += ["--model", model]
     code, _text, wall, rss = run_measured(cmd, child_env())

@@ -29,6 +29,7 @@ import redis
 
 from bench.crawl_bench import ROOT, child_env, make_site
 from bench.redis_server import RedisServer
+from bench.site.command import crawl_command
 from bench.site.server import FixtureServer
 
 # No AutoThrottle (it would measure its own delays); the project's concurrency otherwise.
@@ -37,23 +38,8 @@ IDLE_TIMEOUT = 3.0
 
 
 def worker_cmd(sources: Path, out: Path, redis_url: str, extra: dict[str, str]) -> list[str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "newsclean.commands.crawl",
-        "--sources",
-        str(sources),
-        "--output",
-        str(out),
-        "--redis",
-        redis_url,
-        "--idle-timeout",
-        str(IDLE_TIMEOUT),
-        "-q",
-    ]
-    for k, v in {**BENCH_SETTINGS, **extra}.items():
-        cmd += ["-s", f"{k}={v}"]
-    return cmd
+    more = ("--redis", redis_url, "--idle-timeout", str(IDLE_TIMEOUT), "-q")
+    return crawl_command(sources, out, *more, settings={**BENCH_SETTINGS, **extra})
 
 
 def summary_number(stdout: str, label: str) -> int:

@@ -18,22 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from newsclean.core.schema import ARTICLE_SCHEMA
+
 PAGE_SUFFIXES = (".html", ".htm", ".txt")
 FUZZY_MIN = 0.95
-REQUIRED_FIELDS = (
-    "url",
-    "title",
-    "published_at",
-    "source",
-    "paragraphs",
-    "text",
-    "removed",
-    "language",
-    "converted",
-    "fetched_at",
-    "fingerprint",
-    "classifier",
-)
+REQUIRED_FIELDS = tuple(ARTICLE_SCHEMA["required"])
 _INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cs"})
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _SYLLABLE = "a-zü\u0251\u0261" + _TONED

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.site.command import crawl_command
 from newsclean.core.paths import PROJECT_ROOT
 
 # Small limits so the slow and the oversize fixture pages fail fast.
@@ -46,19 +46,7 @@ def settings_args(extra: dict[str, str] | None = None) -> list[str]:
 
 
 def crawl_cmd(sources: Path, output: Path, *more: str, settings: dict[str, str] | None = None) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "newsclean.commands.crawl",
-        "--sources",
-        str(sources),
-        "--output",
-        str(output),
-        "--progress-interval",
-        "1",
-        *settings_args(settings),
-        *more,
-    ]
+    return crawl_command(sources, output, "--progress-interval", "1", *settings_args(settings), *more)
 
 
 def run_crawl(sources: Path, output: Path, *more: str, settings=None, timeout: float = 300):
