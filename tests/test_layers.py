@@ -12,7 +12,7 @@ from pathlib import Path
 
 from newsclean.core.paths import PROJECT_ROOT
 
-# the folders of the design card are installed under the one import name ``newsclean``
+# the top-level folders are installed under the one import name ``newsclean``
 FOLDERS = {
     "newsclean": PROJECT_ROOT / "newsclean",
     "newsclean.pipelines": PROJECT_ROOT / "pipelines",

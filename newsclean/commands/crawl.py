@@ -53,7 +53,10 @@ EXIT_CODES_HELP = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXIT_CODES_HELP
     parser.add_argument(
-        "--sources", required=True, metavar="FILE", help="sources file (TOML, see CONTRACT.md)"
+        "--sources",
+        required=True,
+        metavar="FILE",
+        help="sources file (TOML: [[site]] tables with name, start_urls and optional keys; see the README)",
     )
     parser.add_argument(
         "--output", default="output", metavar="DIR", help="where JSON Lines go (default: output/)"

@@ -24,7 +24,7 @@ class PageItem:
 class ArticleItem:
     """One cleaned article page.
 
-    ``article`` is the object of CONTRACT.md as the cleaning chain built it; the pipelines add
+    ``article`` is the article object (README, "The article object") as the cleaning chain built it; the pipelines add
     ``site`` and, for near-duplicates, ``near_duplicate_of`` when writing it out.
     """
 
