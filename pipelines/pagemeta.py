@@ -8,13 +8,16 @@ plain-text dump give the same metadata.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from bs4 import BeautifulSoup, Tag
 
 from newsclean.core.text import LIST_CONTAINER_TAGS, bigram_share
 from newsclean.core.types import Block, Metadata
+from newsclean.pipelines.bylines import author_in, names_below_title
 from newsclean.pipelines.metalines import (
     author_from,
+    editor_from,
     is_date_line,
     iso_date,
     iso_from_meta,
@@ -47,8 +50,16 @@ def page_metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -
     source = _first(source_from(t) for t in header_texts) or _meta_name(
         metas, "source", "publisher", "citation_publisher"
     )
-    author = _first(author_from(t) for t in header_texts) or _meta_name(
-        metas, "author", "article:author", "dc.creator"
+    end = [b.text for b in _around_end(blocks) if len(b.text) <= 200]
+    labelled = _label_pairs(blocks[: first_main + 3])
+    body_texts = [b.text for b in blocks if b.in_main]
+    author = (
+        _first(author_from(t) for t in header_texts)
+        or author_in(header_texts, body_texts, end)
+        or _first(author_from(t) for t in [*end, *labelled])
+        or _meta_author(metas)
+        or _first(editor_from(t) for t in end if len(t) <= 60)
+        or names_below_title(_below_title(blocks, title_index), body_texts)
     )
     keywords = _first(keywords_from(t) for t in header_texts) or _first(
         keywords_from(b.text) for b in blocks if len(b.text) <= 200
@@ -60,6 +71,40 @@ def page_metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -
     return Metadata(
         title=title, published_at=published, source=source, author=author, keywords=keywords or []
     )
+
+
+def _meta_author(metas: dict[str, str]) -> str | None:
+    """The author meta tag, unless it holds a list, a site, a code or a software credit."""
+    value = _meta_name(metas, "author", "article:author", "dc.creator")
+    if value is None or re.search(r"[,，;；|]|www\.|\.(?:com|cn|net)\b|\bteam\b", value, re.IGNORECASE):
+        return None
+    if value.isascii() and (re.search(r"[\d_]", value) or len(value.split()) > 3):
+        return None
+    return value
+
+
+def _label_pairs(blocks: list[Block]) -> list[str]:
+    """``KEY：value`` texts of a page that puts labels and values in cells of their own
+    (``发文机关：`` | ``吉林省人民政府``), as one text each."""
+    out = []
+    for label, value in pairwise(blocks):
+        text = label.text.strip()
+        if len(text) <= 8 and text.endswith((":", "：")) and len(value.text) <= 60:
+            out.append(text + value.text.strip())
+    return out
+
+
+def _below_title(blocks: list[Block], title_index: int | None) -> list[str]:
+    """The two lines right below the headline, where a line of author names stands."""
+    if title_index is None:
+        return []
+    return [b.text for b in blocks[title_index + 1 : title_index + 3] if b.link_density == 0]
+
+
+def _around_end(blocks: list[Block]) -> list[Block]:
+    """The last blocks of the body and the few after it, where editor credits stand."""
+    last = max((i for i, b in enumerate(blocks) if b.in_main), default=-1)
+    return blocks[max(0, last - 4) : last + 6] if last >= 0 else []
 
 
 def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
