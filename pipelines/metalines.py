@@ -111,6 +111,13 @@ _REPORTER_RE = re.compile(
 _COUNTER_RE = re.compile(rf"^(?:(?:{'|'.join(COUNTER_KEYS)})\s*[:：]?\s*)?\d{{1,9}}\s*(?:次|人|views?)?$")
 _REPORTED = re.compile(r"(?<=..)(?:报道|報導|摄影|攝影|摄|攝|报|報)$")  # "张三报道" names 张三
 _SEP = " \t|丨｜/／·•"
+MAX_STAMP_LINE = 160
+_STAMP_CUE = re.compile(
+    r"(?:发布时间|發布時間|发表时间|發表時間|发表于|發表於|发布于|發布於|更新时间|更新於|发布|發布|更新|时间|時間|"
+    r"日期|posted|published|于)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
+_STAMP_AFTER = ("更新", "发布", "發布", "发表", "發表")
 
 
 # ------------------------------------------------------------------ text helpers (shared)
@@ -121,6 +128,26 @@ def iso_date(text: str) -> str | None:
     for m in DATE_RE.finditer(text):
         iso = _iso_from_match(m)
         if iso:
+            return iso
+    return None
+
+
+def stamp_date(text: str, *, timed: bool = False) -> str | None:
+    """The date of a publication stamp inside a short line: a date with a time of day, or one
+    next to 发布/更新/发表于 (``http://biz.163.com 2005-04-25 08:24:06 来源:…``,
+    ``2005-04-05 06:40更新``, ``本贴由大卫于2005年8月12日16:12:21在…发表``); not a sentence's date.
+    ``timed``: only a date with a time of day."""
+    s = text.strip()
+    if len(s) > MAX_STAMP_LINE:
+        return None
+    for m in DATE_RE.finditer(s):
+        iso = _iso_from_match(m)
+        after = s[m.end() :].lstrip()
+        if not iso or after.startswith(("，", ",")):
+            continue
+        if m.group(4) is not None:
+            return iso
+        if not timed and (_STAMP_CUE.search(s[: m.start()]) or after.startswith(_STAMP_AFTER)):
             return iso
     return None
 

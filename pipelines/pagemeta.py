@@ -23,11 +23,15 @@ from newsclean.pipelines.metalines import (
     iso_from_meta,
     keywords_from,
     source_from,
+    stamp_date,
 )
 
 TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—+|–|--+|::)\s*|\s+-\s+")
 SITE_PART = re.compile(r"(logo|brand|nav|menu|site-?(title|name|logo|branding|header)|footer|foot\b)", re.I)
 ASIDE = re.compile(r"comment|related|recommend|sidebar|side-|hot|rank|pagination|footer", re.IGNORECASE)
+MAX_HEADER_ROWS = 15  # a body opening with this many short rows has no header in it
+PROSE_CHARS = 60
+AROUND_BLOCKS = 40  # blocks above the body searched for a stamp when the header holds none
 DATE_CLASS = re.compile(r"date|time|pub|publish|post-?info|info|meta", re.IGNORECASE)
 
 
@@ -45,8 +49,11 @@ def page_metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -
     start = title_index if title_index is not None else max(0, first_main - 8)
     header = [b for b in blocks[start : first_main + 3] if len(b.text) <= 200]
     header_texts = [b.text for b in header]
+    # a table layout may open the chosen body with rows of title and stamp before its prose
+    stamp_rows = [b for b in blocks[start : _header_end(blocks, first_main)] if len(b.text) <= 200]
 
-    published = _published(soup, metas, header)
+    around = [*blocks[max(0, first_main - AROUND_BLOCKS) : first_main], *_around_end(blocks)]
+    published = _published(soup, metas, stamp_rows, around)
     source = _first(source_from(t) for t in header_texts) or _meta_name(
         metas, "source", "publisher", "citation_publisher"
     )
@@ -81,6 +88,17 @@ def _meta_author(metas: dict[str, str]) -> str | None:
     if value.isascii() and (re.search(r"[\d_]", value) or len(value.split()) > 3):
         return None
     return value
+
+
+def _header_end(blocks: list[Block], first_main: int) -> int:
+    """Where the page header ends: after the body's first few blocks, or at its first paragraph
+    of prose when the chosen body opens with title and stamp rows (table layouts)."""
+    end = first_main + 3
+    for i in range(first_main, min(len(blocks), first_main + MAX_HEADER_ROWS)):
+        block = blocks[i]
+        if block.in_main and len(block.text) >= PROSE_CHARS and any(p in block.text for p in "。！？"):
+            return max(end, i + 1)
+    return end
 
 
 def _label_pairs(blocks: list[Block]) -> list[str]:
@@ -210,7 +228,9 @@ def _overlap(segment: str, text: str) -> float:
     return bigram_share(segment, text)
 
 
-def _published(soup: BeautifulSoup, metas: dict[str, str], header: list[Block]) -> str | None:
+def _published(
+    soup: BeautifulSoup, metas: dict[str, str], header: list[Block], around: list[Block]
+) -> str | None:
     for name in (
         "article:published_time",
         "og:published_time",
@@ -230,6 +250,10 @@ def _published(soup: BeautifulSoup, metas: dict[str, str], header: list[Block]) 
             iso = iso_from_meta(value)
             if iso:
                 return iso
+    for timed in (True, False):
+        iso = _first(stamp_date(b.text, timed=timed) for b in header)
+        if iso:
+            return iso
     for block in header:
         # a date line, or a short dated line above the body (not a body sentence starting with a date)
         if is_date_line(block.text) or (not block.in_main and len(block.text) <= 80):
@@ -253,7 +277,8 @@ def _published(soup: BeautifulSoup, metas: dict[str, str], header: list[Block]) 
             iso = iso_date(text)
             if iso:
                 return iso
-    return None
+    # last: a stamp above the header or below the body (a poster line, a forum post's time)
+    return _first(stamp_date(b.text) for b in around)
 
 
 def _in_aside(el: Tag) -> bool:
