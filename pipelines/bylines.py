@@ -44,10 +44,14 @@ CREDIT_LEAD_RE = re.compile(
 _WORD = (
     r"[^\s:：@〓|。，,;；!！?？()（）\[\]【】<>《》\"“”]"  # a screen name: no spaces, brackets or punctuation
 )
+POSTER_LOOKBACK = 4  # lines above a 发表于 line searched for the poster's name
+FLOOR_OR_COUNTER = re.compile(
+    r"^(?:楼主|沙发|板凳|地板|地下室|\d+\s*(?:楼|#|层|樓)|#\d+|(?:积分|帖子|主题|精华|注册时间|在线时间|金钱|威望)\s*[:：]?\s*\S*)$"
+)
+NOT_POSTERS = frozenset(("本文", "本帖", "本贴", "文章", "此文", "该文"))
 POSTER_RES = (
     re.compile(rf"(?:本贴|本帖|本文)由\s*(?P<names>{_WORD}{{2,20}}?)\s*(?:于|在|张贴|發表|发表)"),
     re.compile(rf"由\s*(?P<names>{_WORD}{{2,20}}?)\s*(?:张贴|發表|发表)"),
-    re.compile(rf"(?:^|\n)(?P<names>{_WORD}{{2,20}})\s*\n?\s*发表于"),
     re.compile(
         rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*(?:[AaPp][Mm])?\s*by\s*\n?\s*(?P<names>{_WORD}{{2,20}})(?=\s|$|〓)"
     ),
@@ -65,7 +69,7 @@ NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 def name_list(value: str) -> str | None:
     """Space-separated names when ``value`` is only names (2-4 Han characters each, or a Latin
     name after a Chinese one: ``周思博 (Joel Spolsky)``); None otherwise."""
-    value = value.strip(" \t　,，、|丨｜/")
+    value = re.sub(rf"(?:^|(?<=\s))(?:本报|本刊|本台)?{_ROLE}(?=\s|$)", " ", value).strip(" \t　,，、|丨｜/")
     m = re.match(rf"^(?P<han>{_NAME})\s*(?P<latin>[(（][A-Za-z][A-Za-z .'-]{{1,40}}[)）])$", value)
     if m:
         return f"{m.group('han')} {m.group('latin')}"
@@ -95,6 +99,9 @@ def credit_names(text: str, *, last: bool) -> str | None:
 
 def poster_names(text: str) -> str | None:
     """The poster named by a forum or blog line (``本贴由 大卫 于…``, ``X 发表于``, ``by X``)."""
+    found = _name_before_posted(text.split("\n"))
+    if found:
+        return found
     for pattern in POSTER_RES:
         m = pattern.search(text)
         if m:
@@ -124,6 +131,27 @@ def author_in(header: Sequence[str], body: Sequence[str], after: Sequence[str] =
             return found
     short = [t for t in [*header, *_lines(body[-8:]), *_lines(after)] if len(t) <= MAX_BYLINE]
     return poster_names("\n".join(short))
+
+
+def _name_before_posted(lines: list[str]) -> str | None:
+    """The screen name above a ``发表于`` line (``ggjjzhzz 发表于 …``), skipping the post's
+    position (楼主, 沙发, 3楼) and the poster's counters (积分 1284)."""
+    for n, line in enumerate(lines):
+        head, sep, _ = line.partition("发表于")
+        if not sep:
+            continue
+        candidates = [head.strip()] if head.strip() else []
+        candidates += [lines[j].strip() for j in range(n - 1, max(-1, n - 1 - POSTER_LOOKBACK), -1)]
+        for candidate in candidates:
+            if FLOOR_OR_COUNTER.match(candidate):
+                continue
+            if candidate in NOT_POSTERS:
+                return None
+            if re.fullmatch(rf"{_WORD}{{2,20}}", candidate) and not re.search(r"\d{4}", candidate):
+                return candidate
+            break
+        return None
+    return None
 
 
 def names_below_title(below_title: Sequence[str], body: Sequence[str]) -> str | None:

@@ -26,11 +26,18 @@ from newsclean.pipelines.metalines import (
     stamp_date,
 )
 
-TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—+|–|--+|::)\s*|\s+-\s+")
+TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—+|–|--+|::|»|›)\s*|\s+-\s+")
 SITE_PART = re.compile(r"(logo|brand|nav|menu|site-?(title|name|logo|branding|header)|footer|foot\b)", re.I)
 ASIDE = re.compile(r"comment|related|recommend|sidebar|side-|hot|rank|pagination|footer", re.IGNORECASE)
 MAX_HEADER_ROWS = 15  # a body opening with this many short rows has no header in it
 PROSE_CHARS = 60
+THREAD_TAG = re.compile(r"^\s*(?:(?:主题|标题|帖子|主題|標題)\s*[:：]\s*)?(?:\[[^\[\]]{1,10}\]\s*)?")
+MIN_HEADLINE = 4  # what is left after a tag must still be a headline
+BODY_HEADING_ROWS = 3
+POSTER_ROWS = 6
+ECHO_SHARE = (
+    0.5  # a title segment sharing this much with the body is the headline, wherever else it is linked
+)
 AROUND_BLOCKS = 40  # blocks above the body searched for a stamp when the header holds none
 DATE_CLASS = re.compile(r"date|time|pub|publish|post-?info|info|meta", re.IGNORECASE)
 
@@ -55,14 +62,16 @@ def page_metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -
     around = [*blocks[max(0, first_main - AROUND_BLOCKS) : first_main], *_around_end(blocks)]
     published = _published(soup, metas, stamp_rows, around)
     source = _first(source_from(t) for t in header_texts) or _meta_name(
-        metas, "source", "publisher", "citation_publisher"
+        metas, "source", "publisher", "citation_publisher", "og:site_name"
     )
     end = [b.text for b in _around_end(blocks) if len(b.text) <= 200]
+    # a forum post names its poster in the cells before the thread's headline
+    before = [b.text for b in blocks[max(0, start - POSTER_ROWS) : start] if len(b.text) <= 60]
     labelled = _label_pairs(blocks[: first_main + 3])
     body_texts = [b.text for b in blocks if b.in_main]
     author = (
         _first(author_from(t) for t in header_texts)
-        or author_in(header_texts, body_texts, end)
+        or author_in(header_texts, body_texts, [*before, *end])
         or _first(author_from(t) for t in [*end, *labelled])
         or _meta_author(metas)
         or _first(editor_from(t) for t in end if len(t) <= 60)
@@ -172,13 +181,23 @@ def _title(
         before = [i for i in h1s if i < first_main]
         index = in_main[0] if in_main else before[-1] if before else h1s[0]
         # an <h1> may carry the date line after a <br>: the headline is its first line
-        h1 = " ".join(blocks[index].text.split("\n")[0].split()) or None
+        h1 = headline_only(" ".join(blocks[index].text.split("\n")[0].split())) or None
     og = metas.get("og:title") or metas.get("twitter:title")
     og_title = _best_segment(og, metas, blocks, main_text) if og else None
     # when they disagree, one is the site's name or injected text: the body echoes the headline
     disagree = h1 and og_title and _overlap(h1, og_title) < 0.3
     if disagree and _overlap(og_title, main_text) > _overlap(h1, main_text):
         return og_title, None
+    heading = _body_heading(blocks, first_main)
+    page_title = (
+        " ".join(str(soup.title.string).split()) if soup.title is not None and soup.title.string else ""
+    )
+    if heading is not None and not (h1 and blocks[index].in_main):
+        # an <h1> outside the body is the blog's or site's name; the body's own heading, when the
+        # page's <title> or og:title names it, is the headline
+        text = headline_only(blocks[heading].text.split("\n")[0].strip())
+        if _key(text) in _key(page_title) or (og and _key(text) in _key(og)):
+            return text, heading
     if h1:
         return h1, index
     if og_title:
@@ -186,6 +205,25 @@ def _title(
     if soup.title is not None and soup.title.string:
         return _best_segment(str(soup.title.string), metas, blocks, main_text), None
     return None, None
+
+
+def _body_heading(blocks: list[Block], first_main: int) -> int | None:
+    """The index of a heading opening the chosen body (``h2.entry-title``), if any."""
+    for i in range(first_main, min(len(blocks), first_main + BODY_HEADING_ROWS)):
+        block = blocks[i]
+        if block.in_main and block.tag in ("h1", "h2", "h3", "h4") and MIN_HEADLINE <= len(block.text) <= 80:
+            return i
+    return None
+
+
+def _key(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def headline_only(title: str) -> str:
+    """The headline without a forum's thread-type tag or a 主题：label (``[行业资讯] 标题``)."""
+    stripped = THREAD_TAG.sub("", title, count=1)
+    return stripped if len(stripped) >= MIN_HEADLINE else title
 
 
 def _inside_negative(el: Tag) -> bool:
@@ -209,7 +247,9 @@ def _best_segment(title: str, metas: dict[str, str], blocks: list[Block], main_t
     linky = "".join(b.text for b in blocks if not b.in_main and b.link_density >= 0.5)
     candidates = []
     for pos, seg in enumerate(segments):
-        spammy = any(w in seg and w not in main_text for w in spam_words) or (len(seg) >= 6 and seg in linky)
+        spammy = any(w in seg and w not in main_text for w in spam_words) or (
+            len(seg) >= 6 and seg in linky and _overlap(seg, main_text) < ECHO_SHARE
+        )
         if not spammy:
             candidates.append((_overlap(seg, main_text), -pos, seg))
     if not candidates:
@@ -219,8 +259,10 @@ def _best_segment(title: str, metas: dict[str, str], blocks: list[Block], main_t
     overlap, _, seg = max(candidates)
     if overlap >= 0.5:
         return seg
-    # nothing echoes the body: the headline leads a "headline_site" title
-    return next(c[2] for c in sorted(candidates, key=lambda c: -c[1]))
+    # nothing echoes the body: the headline leads a "headline_site" title, and ends a
+    # "site » headline" one (a breadcrumb's order)
+    in_order = sorted(candidates, key=lambda c: -c[1])
+    return in_order[-1][2] if re.search(r"[»›]", title) else in_order[0][2]
 
 
 def _overlap(segment: str, text: str) -> float:

@@ -45,6 +45,8 @@ def rewrap(lines: list[str]) -> list[str]:
     Blank lines come back as paragraph breaks only when the lines are wrapped (they are
     dropped either way by the steps after).
     """
+    if len(lines) < MIN_WRAPPED_LINES:
+        return lines
     width = wrap_width(lines)
     if width is None:
         return lines

@@ -84,17 +84,14 @@ def first_post(
 def comment_tail(pairs: list[tuple[Unit, Block]], inside: set[int]) -> set[int]:
     """The body blocks from a comment section's heading on ("已有3条评论", "网友评论"), when
     the article's text stands before it: the comments below a post are not the post."""
-    seen = 0
+    seen = 0.0
     body = [i for i, (unit, _) in enumerate(pairs) if id(unit.owner) in inside]
     for n, i in enumerate(body):
-        text = pairs[i][1].text.strip()
-        if (
-            seen >= MIN_BODY_BEFORE_COMMENTS
-            and len(text) <= MAX_HEADING_CHARS
-            and COMMENT_HEADING.match(text)
-        ):
+        block = pairs[i][1]
+        heading = seen >= MIN_BODY_BEFORE_COMMENTS and len(block.text) <= MAX_HEADING_CHARS
+        if heading and COMMENT_HEADING.match(block.text.strip()):
             return set(body[n:])
-        seen += _chars(pairs, [i])
+        seen += len(block.text) * (1 - block.link_density)
     return set()
 
 
