@@ -65,11 +65,11 @@ def clean_document(
     judged = [Removed(d.line.text, d.reason or "boilerplate", d.score) for d in decisions if not d.kept]
     removed = set_aside + split.removed + judged
 
-    if sum(len(line.text) for line in kept) < MIN_ARTICLE_CHARS:
-        raise NoArticleError(_no_article_message(len(kept), removed))
-    refused = not_an_article(kept, split.meta.title)
+    refused = not_an_article(kept, split.meta.title) if kept else None
     if refused:
         raise NoArticleError(f"no article: {refused}")
+    if sum(len(line.text) for line in kept) < MIN_ARTICLE_CHARS:
+        raise NoArticleError(_no_article_message(len(kept), removed))
     article = build_article(
         url=url,
         meta=vet_meta(split.meta, kept, classifier),

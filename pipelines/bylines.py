@@ -51,7 +51,7 @@ FLOOR_OR_COUNTER = re.compile(
 NOT_POSTERS = frozenset(("本文", "本帖", "本贴", "文章", "此文", "该文"))
 POSTER_RES = (
     re.compile(rf"(?:本贴|本帖|本文)由\s*(?P<names>{_WORD}{{2,20}}?)\s*(?:于|在|张贴|發表|发表)"),
-    re.compile(rf"由\s*(?P<names>{_WORD}{{2,20}}?)\s*(?:张贴|發表|发表)"),
+    re.compile(rf"由\s*(?P<names>{_WORD}{{2,20}}?)\s*张贴"),
     re.compile(
         rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*(?:[AaPp][Mm])?\s*by\s*\n?\s*(?P<names>{_WORD}{{2,20}})(?=\s|$|〓)"
     ),

@@ -188,15 +188,16 @@ def _title(
     disagree = h1 and og_title and _overlap(h1, og_title) < 0.3
     if disagree and _overlap(og_title, main_text) > _overlap(h1, main_text):
         return og_title, None
-    heading = _body_heading(blocks, first_main)
+    heading = _body_heading(blocks, owners, first_main)
     page_title = (
         " ".join(str(soup.title.string).split()) if soup.title is not None and soup.title.string else ""
     )
     if heading is not None and not (h1 and blocks[index].in_main):
-        # an <h1> outside the body is the blog's or site's name; the body's own heading, when the
-        # page's <title> or og:title names it, is the headline
+        # an <h1> outside the body is the blog's or site's name; the body's own heading, when it
+        # is the headline part of the page's <title> or og:title, is the headline
         text = headline_only(blocks[heading].text.split("\n")[0].strip())
-        if _key(text) in _key(page_title) or (og and _key(text) in _key(og)):
+        named = [seg for t in (page_title, og) if t for seg in TITLE_SEPARATORS.split(t)]
+        if _key(text) in {_key(seg) for seg in named}:
             return text, heading
     if h1:
         return h1, index
@@ -207,11 +208,12 @@ def _title(
     return None, None
 
 
-def _body_heading(blocks: list[Block], first_main: int) -> int | None:
+def _body_heading(blocks: list[Block], owners: list[Tag], first_main: int) -> int | None:
     """The index of a heading opening the chosen body (``h2.entry-title``), if any."""
     for i in range(first_main, min(len(blocks), first_main + BODY_HEADING_ROWS)):
         block = blocks[i]
-        if block.in_main and block.tag in ("h1", "h2", "h3", "h4") and MIN_HEADLINE <= len(block.text) <= 80:
+        heading = block.tag in ("h1", "h2", "h3", "h4") and MIN_HEADLINE <= len(block.text) <= 80
+        if block.in_main and heading and not _inside_negative(owners[i]):
             return i
     return None
 
