@@ -190,6 +190,24 @@ def test_the_no_article_message_adds_up(line_classifier):
     assert total == kept + removed == 4 and sum(int(n) for n in re.findall(r"\d+", m.group(4))) == removed
 
 
+@pytest.mark.parametrize(
+    ("text", "furniture"),
+    [
+        ("00:00 / 03:25", True),
+        ("倍速 高清 全屏", True),
+        ("发布于：北京市", True),
+        ("平台声明：该文观点仅代表作者本人", True),
+        ("首赞", True),
+        ("2025年高清电视销量增长百分之十二。", False),
+        ("播放量突破一亿次", False),
+    ],
+)
+def test_page_furniture(text, furniture):
+    from newsclean.pipelines.classify import is_furniture
+
+    assert is_furniture(text) is furniture
+
+
 # ------------------------------------------------------------------ WeChat, scripts, bytes
 
 
