@@ -169,13 +169,7 @@ def default_cleaner() -> Cleaner:
         return _default
 
 
-def clean(
-    html: bytes | str,
-    url: str | None = None,
-    *,
-    content_type: str | None = None,
-    kind: str | None = None,
-    fetched_at: datetime | None = None,
-) -> Article:
-    """Clean one page with the bundled model (loaded once per process); see :meth:`Cleaner.clean`."""
-    return default_cleaner().clean(html, url, content_type=content_type, kind=kind, fetched_at=fetched_at)
+def clean(html: bytes | str, url: str | None = None, **options: Any) -> Article:
+    """Clean one page with the bundled model (loaded once per process). ``options`` are those of
+    :meth:`Cleaner.clean`: ``content_type``, ``kind``, ``fetched_at``."""
+    return default_cleaner().clean(html, url, **options)

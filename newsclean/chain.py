@@ -22,6 +22,8 @@ from newsclean.pipelines.extract import extract_html
 from newsclean.pipelines.lines import to_lines, unreadable_lines
 from newsclean.pipelines.metalines import split_metadata
 from newsclean.pipelines.normalise import normalise_page
+from newsclean.pipelines.pagekind import not_an_article
+from newsclean.pipelines.scriptmeta import fill_missing, script_metadata
 from newsclean.pipelines.spin import SpinModel, spin_field
 from newsclean.pipelines.textdump import extract_text
 
@@ -54,6 +56,7 @@ def clean_document(
     if kind == "html":
         soup, hidden = clean_dom(text)
         extracted = extract_html(soup, url)
+        extracted.meta = fill_missing(extracted.meta, script_metadata(text))
         set_aside = hidden + extracted.removed
     else:
         extracted = extract_text(text)
@@ -68,8 +71,11 @@ def clean_document(
     judged = [Removed(d.line.text, d.reason or "boilerplate", d.score) for d in decisions if not d.kept]
     removed = set_aside + split.removed + judged
 
+    refused = not_an_article(kept, split.meta.title) if kept else None
+    if refused:
+        raise NoArticleError(f"no article: {refused}")
     if sum(len(line.text) for line in kept) < MIN_ARTICLE_CHARS:
-        raise NoArticleError(_no_article_message(len(all_lines), removed))
+        raise NoArticleError(_no_article_message(len(kept), removed))
     article = build_article(
         url=url,
         meta=vet_meta(split.meta, kept, classifier),
@@ -106,7 +112,9 @@ def _page_order(all_lines: list[Line], fates: dict[int, Decision], set_aside: li
     return out
 
 
-def _no_article_message(n_lines: int, removed: list[Removed]) -> str:
+def _no_article_message(n_kept: int, removed: list[Removed]) -> str:
+    """Counts that add up: every line of the page was kept (too few to be a body) or removed."""
     counts = Counter(r.reason for r in removed)
     detail = ", ".join(f"{reason} {n}" for reason, n in counts.most_common()) or "nothing readable"
-    return f"no article body found ({n_lines} lines; removed: {detail})"
+    total = n_kept + len(removed)
+    return f"no article body found ({total} lines: {n_kept} kept, {len(removed)} removed: {detail})"

@@ -6,6 +6,7 @@ extractor chose; everything else goes to ``removed`` with a reason, so users can
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -15,6 +16,18 @@ from newsclean.core.text import bigram_share
 from newsclean.core.types import Line, Metadata
 
 MIN_DUPLICATE_CHARS = 10  # short repeats ("01", "图") are layout, not copied paragraphs
+MAX_FURNITURE_CHARS = 160
+_PLAYER_WORDS = (
+    r"(?:倍速|高清|标清|超清|蓝光|流畅|自动|全屏|退出全屏|网页全屏|播放|暂停|重播|静音|画中画|弹幕|"
+    r"关闭弹幕|开启弹幕|清晰度|音量|\d(?:\.\d+)?\s*[xX×倍]|\d{3,4}[pP]|\d{1,2}:\d{2}(?::\d{2})?)"
+)
+FURNITURE = (
+    re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?$"),  # player clock
+    re.compile(rf"^{_PLAYER_WORDS}(?:[\s/|·]+{_PLAYER_WORDS})*$"),  # player controls
+    re.compile(r"^(?:发布于|发表于|IP属地)\s*[:：]?\s*[\u4e00-\u9fff]{2,8}$"),  # where a post was sent from
+    re.compile(r"^(?:平台声明|免责声明|特别声明)\s*[:：]"),  # a platform's disclaimer
+    re.compile(r"^(?:首赞|点赞|赞|在看|分享|收藏|举报|打赏)(?:\s*\d+)?$"),
+)
 TITLE_ECHO_SHARE = 0.7  # a title sharing this much of its bigrams with the body is the body's headline
 MIN_TITLE_BIGRAMS = 4  # fewer bigrams say too little to tell an echo from chance
 
@@ -38,6 +51,8 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
         score = round(float(verdict.score), 4)
         if verdict.label != "content":
             decisions.append(Decision(line, False, verdict.label, score))
+        elif is_furniture(line.text):
+            decisions.append(Decision(line, False, "boilerplate", None))
         elif not line.in_main:
             # Readable text outside the article container: navigation, sidebars, related lists.
             decisions.append(Decision(line, False, "boilerplate", None))
@@ -49,6 +64,16 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
                 seen.add(key)
                 decisions.append(Decision(line, True, None, score))
     return decisions
+
+
+def is_furniture(text: str) -> bool:
+    """Page furniture that reads like content to a line model: a video player's controls and
+    clock (``00:00 / 03:25``, ``倍速 高清``), a post's IP location (``发布于：北京市``), a platform's
+    disclaimer, a like button (``首赞``)."""
+    s = text.strip()
+    if len(s) > MAX_FURNITURE_CHARS:
+        return False
+    return any(p.match(s) for p in FURNITURE)
 
 
 def _dedupe_key(text: str) -> str:

@@ -23,7 +23,9 @@ SNIFF_BYTES = 8192  # how much of the page the binary and markup checks look at
 PLAUSIBILITY_SAMPLE = 20_000  # characters scored when telling GB from Big5
 MAX_STRAY_BYTES = 4  # undecodable byte runs a legacy-codec page may hold (a cut character, a typo)...
 STRAY_SHARE = 0.0005  # ...or this share of its characters, whichever is more
-MAX_CONTROL_SHARE = 0.05  # control bytes beyond this share mean binary data, not text
+MAX_CONTROL_SHARE = 0.05
+MAX_STRAY_NULS = 4  # a few NUL bytes are a stray in a text page (they are dropped); binary data has many
+NUL_SHARE = 0.001  # control bytes beyond this share mean binary data, not text
 
 # Magic numbers of formats that are never a page (images, archives, documents, executables).
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -296,17 +298,27 @@ def _plausibility(text: str) -> float:
 def _reject_binary(data: bytes) -> None:
     head = data[:SNIFF_BYTES]
     for magic, what in _MAGIC:
-        if head.startswith(magic) and (magic != b"BM" or b"<" not in head[:64]):
+        if head.startswith(magic) and _header_fits(magic, head):
             raise NotADocumentError(f"not a page: the data is a {what}")
     if _FTYP.match(head):
         raise NotADocumentError("not a page: the data is an MP4/ISO media file")
-    if b"\x00" in head:
+    if head.count(b"\x00") > max(MAX_STRAY_NULS, NUL_SHARE * len(head)):
         raise NotADocumentError("not a page: binary data (NUL bytes)")
     controls = sum(1 for b in head if (b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D)) or b == 0x7F)
     if controls > MAX_CONTROL_SHARE * len(head):
         raise NotADocumentError(
             f"not a page: binary data ({controls} control bytes in the first {len(head)})"
         )
+
+
+def _header_fits(magic: bytes, head: bytes) -> bool:
+    """Whether the bytes after a short magic number are that format's header, not text that
+    happens to start the same way ("BMW 发布新车型", "ID3 标签的格式")."""
+    if magic == b"BM":  # file size, then two reserved 16-bit fields that are zero
+        return len(head) >= 10 and head[6:10] == b"\x00\x00\x00\x00"
+    if magic == b"ID3":  # major version 2-4, revision byte 0
+        return len(head) >= 5 and head[3] in (2, 3, 4) and head[4] == 0
+    return True
 
 
 def _checked(decoded: Decoded) -> Decoded:

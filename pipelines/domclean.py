@@ -52,6 +52,9 @@ DROP_TAGS = (
     "dialog",
 )
 RUBY_ANNOTATIONS = ("rt", "rp", "rtc")
+REVEALED_MIN_CHARS = 200  # hidden prose this long and this share of the page is the article
+REVEALED_SHARE = 0.5
+REVEALED_MIN_SENTENCES = 3
 OFFSCREEN_PX = 500  # left/top further out than this (negative) puts an element off the page
 OFFSCREEN_EM = 30
 TEXT_INDENT_PX = 500
@@ -75,12 +78,32 @@ def clean_dom(html: str) -> tuple[BeautifulSoup, list[Removed]]:
     css_rules = _style_rules(soup)
     _drop_non_text(soup)
     hidden: list[Removed] = []
-    for el in _hidden_elements(soup, css_rules):
-        text = element_text(el)
+    found = _hidden_elements(soup, css_rules)
+    texts = [element_text(el) for el in found]
+    page_chars = len("".join((soup.body or soup).get_text().split())) if found else 0
+    for el, text in zip(found, texts, strict=True):
+        if _awaits_script(el, text, page_chars):
+            continue
         if text:
             hidden.append(Removed(text, "hidden", None))
         el.decompose()
     return soup, hidden
+
+
+def _awaits_script(el: Tag, text: str, page_chars: int) -> bool:
+    """The article itself, made invisible only until the page's own script shows it (a WeChat
+    copy's ``#js_content`` is ``visibility:hidden`` until then): most of the page's prose,
+    hidden the way a script reveals it (visibility or opacity), not taken out of the layout."""
+    chars = len("".join(text.split()))
+    if chars < REVEALED_MIN_CHARS or chars < REVEALED_SHARE * page_chars:
+        return False
+    if sum(text.count(mark) for mark in "。！？") < REVEALED_MIN_SENTENCES:
+        return False
+    style = el.get("style")
+    decls = _parse_declarations(style if isinstance(style, str) else " ".join(style or []))
+    return decls.get("display") != "none" and (
+        decls.get("visibility") == "hidden" or _is_zero(decls.get("opacity", "1"))
+    )
 
 
 def element_text(el: Tag) -> str:

@@ -1,8 +1,10 @@
-"""Blocks into candidate lines: one paragraph per line, headings kept, <br> runs split."""
+"""Blocks into candidate lines: one paragraph per line, headings kept, <br> runs split (and
+hard-wrapped runs joined back into their paragraphs)."""
 
 from __future__ import annotations
 
 from newsclean.core.types import Block, Line
+from newsclean.pipelines.paragraphs import rewrap
 
 
 def to_lines(blocks: list[Block]) -> list[Line]:
@@ -13,7 +15,7 @@ def to_lines(blocks: list[Block]) -> list[Line]:
     """
     out: list[tuple[Block, str]] = []
     for block in blocks:
-        for raw in block.text.split("\n"):
+        for raw in rewrap(block.text.split("\n")):
             text = " ".join(raw.split())
             if text and any(ch.isalnum() for ch in text):
                 out.append((block, text))
@@ -36,7 +38,7 @@ def unreadable_lines(blocks: list[Block]) -> list[str]:
     """The lines :func:`to_lines` drops (only symbols: ``……``, ``↓↓↓``), so they can be reported."""
     out = []
     for block in blocks:
-        for raw in block.text.split("\n"):
+        for raw in rewrap(block.text.split("\n")):
             text = " ".join(raw.split())
             if text and not any(ch.isalnum() for ch in text):
                 out.append(text)

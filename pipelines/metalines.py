@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from newsclean.core.text import FIELD_TRAILERS, HAN, NOT_HEADLINE_FINAL, PROSE_MARKS
 from newsclean.core.types import Line, Metadata, Removed
+from newsclean.pipelines.bylines import name_list
 
 CHINA_OFFSET = "+08:00"  # pages without an offset are dated in China Standard Time
 HEADER_LINES = 15  # the page header (title, date, source, counter) sits within this many lines
@@ -28,7 +29,8 @@ DATE_RE = re.compile(
 )
 
 SOURCE_KEYS = ("文章来源", "文章來源", "新闻来源", "新聞來源", "来源", "來源", "稿源", "出处", "出處")
-AUTHOR_KEYS = ("作者", "记者", "記者", "撰文", "撰稿", "文")
+AUTHOR_KEYS = ("作者", "记者", "記者", "撰文", "撰稿", "执笔人", "执笔", "發文機關", "发文机关", "文")
+EDITOR_KEYS = ("责任编辑", "責任編輯", "责编", "責編", "编辑", "編輯")
 CREDIT_KEYS = (
     "责任编辑",
     "責任編輯",
@@ -74,6 +76,9 @@ TIME_KEYS = (
     "發布時間",
     "發佈時間",
     "发布日期",
+    "成文日期",
+    "发文日期",
+    "发表日期",
     "發布日期",
     "更新时间",
     "更新時間",
@@ -98,7 +103,7 @@ _FIELD_RE = re.compile(
     rf"(?:({_LONG_KEY_ALT})\s*[:：]|(记者|記者)\s+(?=[{HAN}])|({_COUNTER_ALT})\s*(?=\d)"
     rf"|(?:^|(?<=[\s|丨｜]))(文)\s*[:：/／|｜])\s*"
 )
-_FIELD_START_RE = re.compile(rf"^\s*[【\[]?\s*({_KEY_ALT})\s*[】\]]?\s*(?:[:：]|(?<=文)\s*[/／|｜])")
+_FIELD_START_RE = re.compile(rf"^\s*[【\[（(]?\s*({_KEY_ALT})\s*[】\]]?\s*(?:[:：]|(?<=文)\s*[/／|｜])")
 _WEEKDAY_RE = re.compile(r"^(?:星期|礼拜|禮拜|周|週)[一二三四五六日天]")
 _REPORTER_RE = re.compile(
     rf"^(?:本报|本報|本台|本刊|新华社|新華社|特约|特約)?(?:记者|記者|通讯员|通訊員)\s*[:：]?\s*[{HAN}·]{{2,4}}(?:[\s、，,]+[{HAN}·]{{2,4}})*$"
@@ -106,6 +111,13 @@ _REPORTER_RE = re.compile(
 _COUNTER_RE = re.compile(rf"^(?:(?:{'|'.join(COUNTER_KEYS)})\s*[:：]?\s*)?\d{{1,9}}\s*(?:次|人|views?)?$")
 _REPORTED = re.compile(r"(?<=..)(?:报道|報導|摄影|攝影|摄|攝|报|報)$")  # "张三报道" names 张三
 _SEP = " \t|丨｜/／·•"
+MAX_STAMP_LINE = 160
+_STAMP_CUE = re.compile(
+    r"(?:发布时间|發布時間|发表时间|發表時間|发表于|發表於|发布于|發布於|更新时间|更新於|发布|發布|更新|时间|時間|"
+    r"日期|posted|published|于)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
+_STAMP_AFTER = ("更新", "发布", "發布", "发表", "發表")
 
 
 # ------------------------------------------------------------------ text helpers (shared)
@@ -116,6 +128,26 @@ def iso_date(text: str) -> str | None:
     for m in DATE_RE.finditer(text):
         iso = _iso_from_match(m)
         if iso:
+            return iso
+    return None
+
+
+def stamp_date(text: str, *, timed: bool = False) -> str | None:
+    """The date of a publication stamp inside a short line: a date with a time of day, or one
+    next to 发布/更新/发表于 (``http://biz.163.com 2005-04-25 08:24:06 来源:…``,
+    ``2005-04-05 06:40更新``, ``本贴由大卫于2005年8月12日16:12:21在…发表``); not a sentence's date.
+    ``timed``: only a date with a time of day."""
+    s = text.strip()
+    if len(s) > MAX_STAMP_LINE:
+        return None
+    for m in DATE_RE.finditer(s):
+        iso = _iso_from_match(m)
+        after = s[m.end() :].lstrip()
+        if not iso or after.startswith(("，", ",")):
+            continue
+        if m.group(4) is not None:
+            return iso
+        if not timed and (_STAMP_CUE.search(s[: m.start()]) or after.startswith(_STAMP_AFTER)):
             return iso
     return None
 
@@ -162,11 +194,24 @@ def author_from(text: str) -> str | None:
     fields = field_values(text)
     for key in AUTHOR_KEYS:
         if key in fields:
-            name = _first_name(fields[key])
+            value = re.split(r"[，。；;！？!?：:]", fields[key], maxsplit=1)[0].strip(_SEP + "　）)")
+            listed = name_list(_REPORTED.sub("", value))
+            if listed:
+                return listed
+            name = _first_name(value)
             return _REPORTED.sub("", name) if name else None
     m = _REPORTER_RE.match(text.strip())
     if m:
         return re.sub(r"^.*?(?:记者|記者|通讯员|通訊員)\s*[:：]?\s*", "", text.strip()) or None
+    return None
+
+
+def editor_from(text: str) -> str | None:
+    """The editor in a ``责任编辑:X`` / ``编辑:X`` field: the author of record when none is named."""
+    fields = field_values(text.strip().strip("（）()【】[] "))
+    for key in EDITOR_KEYS:
+        if key in fields:
+            return name_list(fields[key]) or _first_name(fields[key])
     return None
 
 
@@ -326,8 +371,8 @@ def _key(text: str) -> str:
 
 def _first_name(value: str) -> str | None:
     """The name at the start of a field value; None when the "value" is a sentence."""
-    value = re.split(r"[，。；;！？!?：:（(]", value, maxsplit=1)[0].strip(_SEP + "　,")
-    if not value or len(value) > MAX_NAME:
+    value = re.split(r"[，。；;！？!?：:（(）)]", value, maxsplit=1)[0].strip(_SEP + "　,[]【】")
+    if not value or len(value) > MAX_NAME or any(ch in value for ch in '="<>'):
         return None
     if value.isascii():
         return value

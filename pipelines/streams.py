@@ -36,7 +36,7 @@ COMMENT_HEADING = re.compile(
     re.IGNORECASE,
 )
 MAX_HEADING_CHARS = 90
-MIN_BODY_BEFORE_COMMENTS = 200  # a comment heading this early is the page's menu, not the tail
+MIN_BODY_BEFORE_COMMENTS = 100  # a comment heading this early is the page's menu, not the tail
 MAX_CLIMB = 8  # levels above the chosen container searched for sibling posts (tables nest deep)
 
 Chooser = Callable[[Tag], list[Tag]]
@@ -66,6 +66,13 @@ def first_post(
     stamps = [i for i in body if i in set(headers)]
     if len(stamps) < MIN_STAMPS:
         return chosen, set()
+    lead = _chars(pairs, [i for i in body if i < stamps[0]])
+    if lead >= MIN_POST_CHARS:
+        # the post stands before the first dated header: every header after it opens a reply
+        later = [i for i in body if i >= stamps[0]]
+        items = _items(later, stamps)
+        if max((_chars(pairs, item) for item in items), default=0) <= MAX_REPLY_RATIO * lead:
+            return chosen, set(later)
     first = [i for i in body if i < stamps[1] and i not in stamps]
     first_chars = _chars(pairs, first)
     if first_chars < MIN_POST_CHARS:
@@ -84,17 +91,14 @@ def first_post(
 def comment_tail(pairs: list[tuple[Unit, Block]], inside: set[int]) -> set[int]:
     """The body blocks from a comment section's heading on ("已有3条评论", "网友评论"), when
     the article's text stands before it: the comments below a post are not the post."""
-    seen = 0
+    seen = 0.0
     body = [i for i, (unit, _) in enumerate(pairs) if id(unit.owner) in inside]
     for n, i in enumerate(body):
-        text = pairs[i][1].text.strip()
-        if (
-            seen >= MIN_BODY_BEFORE_COMMENTS
-            and len(text) <= MAX_HEADING_CHARS
-            and COMMENT_HEADING.match(text)
-        ):
+        block = pairs[i][1]
+        heading = seen >= MIN_BODY_BEFORE_COMMENTS and len(block.text) <= MAX_HEADING_CHARS
+        if heading and COMMENT_HEADING.match(block.text.strip()):
             return set(body[n:])
-        seen += _chars(pairs, [i])
+        seen += len(block.text) * (1 - block.link_density)
     return set()
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from newsclean.core.types import Block, Extracted, Metadata
 from newsclean.pipelines.decode import sanitize_text
+from newsclean.pipelines.paragraphs import rewrap
 
 
 def extract_text(text: str) -> Extracted:
-    """Every non-empty line becomes one ``text`` block inside the body."""
+    """Every non-empty line (a hard-wrapped dump: every paragraph) becomes one ``text`` block."""
     blocks = [
         Block(text=line.strip(), tag="text", in_main=True)
-        for line in sanitize_text(text).splitlines()
+        for line in rewrap(sanitize_text(text).splitlines())
         if line.strip()
     ]
     return Extracted(meta=Metadata(), blocks=blocks, removed=[])

@@ -46,6 +46,7 @@ class Gold:
     optional: list[str]
     forbidden: list[str]
     expect_error: bool
+    author: str | None = None  # judged as a set of names (order and separators aside)
 
 
 @dataclass
@@ -66,6 +67,11 @@ def squash(text: str) -> str:
     return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) not in _INVISIBLE)
 
 
+def name_set(value: object) -> set[str]:
+    """Author names as a set: split on white space and list separators, order ignored."""
+    return {n for n in re.split(r"[\s,，、;；/|]+", str(value or "").strip()) if n}
+
+
 def load_gold(path: Path) -> Gold:
     data = json.loads(path.read_text(encoding="utf-8"))
     return Gold(
@@ -78,6 +84,7 @@ def load_gold(path: Path) -> Gold:
         optional=list(data.get("optional") or []),
         forbidden=list(data.get("forbidden") or []),
         expect_error=bool(data.get("expect_error")),
+        author=data.get("author"),
     )
 
 
@@ -177,6 +184,9 @@ def judge_article(article: dict[str, Any], gold: Gold) -> Verdict:
         got = article.get("source")
         if not isinstance(got, str) or squash(got) != squash(gold.source):
             verdict.problems.append(f"source: got {got!r}, want {gold.source!r}")
+
+    if gold.author is not None and name_set(article.get("author")) != name_set(gold.author):
+        verdict.problems.append(f"author: got {article.get('author')!r}, want {gold.author!r}")
 
     both = f"{title}\n{text}" if title else text
     trad = traditional_chars(both)

@@ -20,13 +20,19 @@ PAGES: dict[str, tuple[str, bytes]] = {
     "enc-utf8-bom": ("utf-8", BOM),
     "enc-utf8-declared-gbk": ("utf-8", b""),
     "enc-big5-taiwan": ("big5", b""),
+    "enc-gbk-stray-byte": ("gbk", b""),
 }
+# a marker in a source that becomes one stray byte: a GBK lead byte with no trail byte, as when
+# a page is cut mid-character
+STRAY = "〔断〕"
+STRAY_BYTE = b"\xc7"
 
 
 def encode_page(name: str, codec: str, prefix: bytes) -> bytes:
     """Encode strictly: a character the codec lacks is a mistake in the source, not something to hide."""
     text = (HERE / "src" / f"{name}.html").read_text(encoding="utf-8")
-    return prefix + text.encode(codec, errors="strict")
+    data = text.encode(codec, errors="strict")
+    return prefix + (data.replace(STRAY.encode(codec), STRAY_BYTE) if STRAY in text else data)
 
 
 def main() -> None:
