@@ -41,7 +41,7 @@ class RemovedLine:
 
 @dataclass(frozen=True)
 class Article:
-    """One clean article: the fields of the article JSON (CONTRACT.md), typed."""
+    """One clean article: the fields of the article JSON, typed."""
 
     url: str
     title: str | None
@@ -77,7 +77,7 @@ class Article:
         return cls(**values, extra=extra)
 
     def to_dict(self) -> dict[str, Any]:
-        """The article JSON object, fields in the contract's order."""
+        """The article JSON object, fields in their documented order."""
         out: dict[str, Any] = {}
         for name in self.__dataclass_fields__:
             if name == "extra":

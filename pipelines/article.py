@@ -1,4 +1,4 @@
-"""Assemble the article object of CONTRACT.md from the chain's results."""
+"""Assemble the article object (README, "The article object") from the chain's results."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def build_article(
     conversion: str | None = None,
     fetched_at: datetime | None = None,
 ) -> dict:
-    """The article dict, fields in the order of CONTRACT.md."""
+    """The article dict, fields in their documented order."""
     paragraphs = [line.text for line in kept]
     text = "\n".join(paragraphs)
     when = fetched_at or datetime.now(timezone.utc)

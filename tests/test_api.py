@@ -30,7 +30,7 @@ def test_clean_gives_the_chains_article_typed():
     )
     assert article.to_dict() == expected
     assert article.spin is not None and article.spin["spun"] is False
-    assert list(article.to_dict()) == list(expected)  # the contract's field order
+    assert list(article.to_dict()) == list(expected)  # the documented field order
     assert json.loads(article.to_json()) == expected
     assert "\n" not in article.to_json() and "\n" in article.to_json(indent=2)
     assert article.text == "\n".join(article.paragraphs) and article.paragraphs

@@ -91,7 +91,7 @@ VALIDATOR = _schema_validator()
 
 
 def check_article(article: dict) -> None:
-    """The article object of CONTRACT.md: required fields and types, then the shared JSON Schema."""
+    """The article object: required fields and types, then the shared JSON Schema."""
     assert isinstance(article, dict)
     for key, kinds in {
         "url": str,

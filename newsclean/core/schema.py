@@ -1,4 +1,4 @@
-"""The article object's JSON Schema (CONTRACT.md), for checking what we write."""
+"""The article object's JSON Schema, for checking what we write."""
 
 from __future__ import annotations
 
