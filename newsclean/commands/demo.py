@@ -120,19 +120,20 @@ def run(args: argparse.Namespace) -> int:
         with DemoServer() as server:
             sources = write_sources(state / "demo-sources.toml", server.origin)
             print(f"demo site served at {server.origin}/ ({DEMO_SITE})", flush=True)
-            crawl_args = argparse.Namespace(
-                sources=str(sources),
-                output=str(output),
-                state=str(state),
-                log_file=args.log_file or str(output / "demo-crawl.log"),
-                max_pages=None,
-                no_robots=False,
-                model=args.model,
-                progress_interval=2.0,
-                set=["NEWSCLEAN_OUTPUT_PREFIX=demo", "AUTOTHROTTLE_ENABLED=False"],
-                quiet=args.quiet,
-            )
-            code = crawl.run(crawl_args)
+            # the crawl command's own parser, so every option it has gets its default
+            parser = argparse.ArgumentParser()
+            crawl.add_arguments(parser)
+            argv = ["--sources", str(sources), "--output", str(output), "--state", str(state)]
+            argv += [
+                "--log-file",
+                args.log_file or str(output / "demo-crawl.log"),
+                "--progress-interval",
+                "2",
+            ]
+            argv += ["--set", "NEWSCLEAN_OUTPUT_PREFIX=demo", "--set", "AUTOTHROTTLE_ENABLED=False"]
+            argv += ["--model", args.model] if args.model else []
+            argv += ["--quiet"] if args.quiet else []
+            code = crawl.run(parser.parse_args(argv))
         if code == 0:
             print(f"check them in a browser: newsclean review {output}/demo-*.jsonl --out review.html")
     finally:
