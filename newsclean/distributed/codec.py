@@ -166,6 +166,7 @@ META: dict[str, Callable[[Any, Limits], bool]] = {
     "kind": lambda v, lim: type(v) is str and v in KINDS,
     "handle_httpstatus_list": _list_of(lambda v, lim: type(v) is int and 100 <= v <= 599, lambda lim: 20),
     "depth": _int_in(0, lambda lim: MAX_DEPTH),
+    "sitemap_depth": _int_in(0, lambda lim: MAX_DEPTH),  # levels of sitemap indexes above this one
     "is_start_request": lambda v, lim: type(v) is bool,
     "retry_times": _int_in(0, lambda lim: lim.retry_times),
     "redirect_times": _int_in(0, lambda lim: lim.redirects),
