@@ -111,8 +111,8 @@ def test_disk_full_spell_loses_no_bookkeeping_and_repeats_nothing(tmp_path: Path
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from tests.site.generator import build_site
-    from tests.site.server import FixtureServer
+    from bench.site.generator import build_site
+    from bench.site.server import FixtureServer
 
     root = tmp_path_factory.mktemp("site")
     sitemap = build_site(root, n_articles=12)
