@@ -76,8 +76,11 @@ def is_furniture(text: str) -> bool:
     return any(p.match(s) for p in FURNITURE)
 
 
+_SPACE = re.compile(r"\s+")  # the characters str.isspace() calls white space
+
+
 def _dedupe_key(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def vet_meta(meta: Metadata, kept: Sequence[Line], classifier: LineJudge) -> Metadata:
