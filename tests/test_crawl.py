@@ -27,6 +27,7 @@ from tests.site.runner import (
     env,
     paths,
     run_crawl,
+    scrapy_crawl_cmd,
     settings_args,
     start_crawl,
     write_sources,
@@ -134,18 +135,7 @@ def test_scrapy_crawl_gives_the_same_result(site, tmp_path):
     out_a, out_b = tmp_path / "a", tmp_path / "b"
     cli = run_crawl(sources, out_a)
     assert cli.returncode == 0, cli.stderr[-3000:]
-    cmd = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "news",
-        "-a",
-        f"sources={sources}",
-        "-s",
-        f"NEWSCLEAN_OUTPUT_DIR={out_b}",
-        *settings_args(),
-    ]
+    cmd = scrapy_crawl_cmd(out_b, "-a", f"sources={sources}", *settings_args())
     scrapy = subprocess.run(cmd, capture_output=True, text=True, env=env(), cwd=PROJECT_ROOT, timeout=300)
     assert scrapy.returncode == 0, scrapy.stderr[-3000:]
     a = {(o["url"], o["fingerprint"]) for o in articles(out_a)}

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
 
 from newsclean.core.paths import PROJECT_ROOT
 from tests.hostile import SITEMAP_FANOUT, VARIANTS, link_trap_site
-from tests.site.runner import articles, env, run_crawl
+from tests.site.runner import articles, env, run_crawl, scrapy_crawl_cmd
 
 pytestmark = pytest.mark.slow
 MAX_PAGES = 50
@@ -120,17 +120,14 @@ def test_scrapy_crawl_that_cannot_run_exits_non_zero(tmp_path: Path, args: list[
         sources = tmp_path / "s.toml"
         sources.write_text('[[site]]\nname = "x"\nstart_urls = ["http://127.0.0.1:9/"]\n', "utf-8")
         args = ["-a", f"sources={sources}", *args]
-    cmd = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "news",
-        *args,
-        "-s",
-        f"NEWSCLEAN_OUTPUT_DIR={tmp_path / 'o'}",
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env(), cwd=PROJECT_ROOT, timeout=120)
+    done = subprocess.run(
+        scrapy_crawl_cmd(tmp_path / "o", *args),
+        capture_output=True,
+        text=True,
+        env=env(),
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
     assert done.returncode == 2, done.stderr[-2000:]
     assert message in done.stderr and "Traceback" not in done.stderr
 

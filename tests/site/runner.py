@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -47,6 +48,11 @@ def settings_args(extra: dict[str, str] | None = None) -> list[str]:
 
 def crawl_cmd(sources: Path, output: Path, *more: str, settings: dict[str, str] | None = None) -> list[str]:
     return crawl_command(sources, output, "--progress-interval", "1", *settings_args(settings), *more)
+
+
+def scrapy_crawl_cmd(output: Path, *args: str) -> list[str]:
+    """``scrapy crawl news`` the Scrapy way, writing into ``output``."""
+    return [sys.executable, "-m", "scrapy", "crawl", "news", *args, "-s", f"NEWSCLEAN_OUTPUT_DIR={output}"]
 
 
 def run_crawl(sources: Path, output: Path, *more: str, settings=None, timeout: float = 300):
