@@ -113,3 +113,46 @@ def test_idn_start_url_allows_what_requests_ask_for(tmp_path):
 def test_malformed_links_are_not_allowed_and_do_not_raise(tmp_path):
     [site] = load_sources(write(tmp_path, '[[site]]\nname = "a"\nstart_urls = ["http://h/"]\n'))
     assert not site.allows("http://[::1") and not site.allows("http://h:99999/x")
+
+
+def test_defaults_table_fills_every_site_and_a_site_overrides_it(tmp_path):
+    text = (
+        '[defaults]\nrefresh_after = "1d"\ndownload_delay = 0.5\nencoding = "GBK"\n'
+        'headers = { "Accept-Language" = "zh-CN" }\n'
+        '[[site]]\nname = "a"\nstart_urls = ["http://h/"]\n'
+        '[[site]]\nname = "b"\nstart_urls = ["http://g/"]\ndownload_delay = 2\nmax_age = "30d"\nconcurrency = 2\n'
+        'user_agent = "corpus-bot/1"\n'
+    )
+    a, b = load_sources(write(tmp_path, text))
+    assert a.refresh_after == b.refresh_after == 86400.0
+    assert a.refresh_until == b.refresh_until == 30 * 86400.0
+    assert (a.download_delay, b.download_delay) == (0.5, 2.0)
+    assert a.encoding == b.encoding == "gbk"
+    assert a.headers == (("Accept-Language", "zh-CN"),)
+    assert (a.max_age, b.max_age) == (None, 30 * 86400.0)
+    assert (a.concurrency, b.concurrency, b.user_agent) == (None, 2, "corpus-bot/1")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[defaults]\nname = "x"\n', "not allowed there"),
+        ('[defaults]\nstart_urls = ["http://h/"]\n', "not allowed there"),
+        ('[defaults]\nrefreh_after = "1d"\n', "not allowed there"),
+        ("defaults = 3\n", "[defaults] must be a table"),
+        ('[defaults]\nrefresh_after = "1 year"\n', "is not a duration"),
+        ('[defaults]\nmax_age = "0d"\n', "not a positive duration"),
+        ("[defaults]\ndownload_delay = -1\n", "'download_delay' must be a number"),
+        ("[defaults]\nconcurrency = 0\n", "'concurrency' must be an integer"),
+        ('[defaults]\nencoding = "klingon"\n', "unknown encoding"),
+        ('[defaults]\nuser_agent = "a\\nb"\n', "one-line string"),
+        ('[defaults]\nheaders = { "Bad Name" = "x" }\n', "not a valid header name"),
+        ('[defaults]\nheaders = { "Host" = "evil" }\n', "cannot be set per site"),
+        ('[defaults]\nheaders = { "X-A" = 1 }\n', "must be a one-line string"),
+    ],
+)
+def test_bad_defaults_and_site_settings_give_one_line_errors(tmp_path, text, message):
+    with pytest.raises(ConfigError) as info:
+        load_sources(write(tmp_path, text + '[[site]]\nname = "a"\nstart_urls = ["http://h/"]\n'))
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)

@@ -6,12 +6,14 @@ names the site and the key, instead of a crawl that quietly does nothing.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from newsclean.core.durations import parse_duration
 from newsclean.core.errors import ConfigError
 from newsclean.crawling.urls import ascii_host, url_host
 
@@ -20,17 +22,27 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-SITE_KEYS = {
-    "skip_spun",
-    "restore_spun",
-    "name",
-    "start_urls",
-    "allowed_domains",
+# keys a [[site]] table and the [defaults] table may hold (identity keys: sites only)
+IDENTITY_KEYS = {"name", "start_urls", "allowed_domains"}
+POLICY_KEYS = {
     "article_url_pattern",
     "follow_url_pattern",
     "max_pages",
+    "skip_spun",
+    "restore_spun",
+    "refresh_after",
+    "refresh_until",
+    "download_delay",
+    "concurrency",
+    "headers",
+    "user_agent",
+    "encoding",
+    "max_age",
 }
+SITE_KEYS = IDENTITY_KEYS | POLICY_KEYS
 DEFAULT_MAX_PAGES = 5000
+DEFAULT_REFRESH_UNTIL = 30 * 86400.0  # revisits end a month after an article's first export
+MAX_CONCURRENCY = 64
 
 
 class UrlPattern(Protocol):
@@ -53,6 +65,14 @@ class Site:
     max_pages: int = DEFAULT_MAX_PAGES
     skip_spun: bool | None = None  # leave out 伪原创 articles; None: the crawl's --skip-spun
     restore_spun: bool | None = None  # put back unambiguous originals; None: the crawl's --restore-spun
+    refresh_after: float | None = None  # seconds: revisit an exported article this long after its last fetch
+    refresh_until: float = DEFAULT_REFRESH_UNTIL  # seconds after its first export: revisits end
+    download_delay: float | None = None  # seconds between requests to the site; None: AutoThrottle alone
+    concurrency: int | None = None  # parallel requests to the site; None: the crawl's per-domain setting
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request to the site
+    user_agent: str | None = None
+    encoding: str | None = None  # the site's pages are in this encoding, whatever they declare
+    max_age: float | None = None  # seconds: articles published longer ago are skipped
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def allows(self, url: str) -> bool:
@@ -98,9 +118,19 @@ def parse_sources(
     data: dict[str, Any], *, origin: str = "sources", max_pages: int | None = None
 ) -> list[Site]:
     """Validate the parsed TOML of a sources file."""
-    unknown = set(data) - {"site"}
+    unknown = set(data) - {"site", "defaults"}
     if unknown:
-        raise ConfigError(f"{origin}: unknown top-level key(s) {_names(unknown)}; expected [[site]] tables")
+        raise ConfigError(
+            f"{origin}: unknown top-level key(s) {_names(unknown)}; expected [[site]] tables and [defaults]"
+        )
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise ConfigError(f"{origin}: [defaults] must be a table")
+    misplaced = set(defaults) - POLICY_KEYS
+    if misplaced:
+        raise ConfigError(
+            f"{origin}: [defaults]: key(s) {_names(misplaced)} not allowed there; allowed: {_names(POLICY_KEYS)}"
+        )
     tables = data.get("site")
     if not isinstance(tables, list) or not tables:
         raise ConfigError(f"{origin}: no [[site]] table")
@@ -110,7 +140,10 @@ def parse_sources(
         where = f"{origin}: site #{i}"
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: must be a table")
-        site = _parse_site(table, where, max_pages)
+        unknown = set(table) - SITE_KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {_names(unknown)}; allowed: {_names(SITE_KEYS)}")
+        site = _parse_site({**defaults, **table}, where, max_pages)
         if site.name in seen:
             raise ConfigError(f"{origin}: duplicate site name {site.name!r}")
         seen.add(site.name)
@@ -119,9 +152,6 @@ def parse_sources(
 
 
 def _parse_site(table: dict[str, Any], where: str, max_pages_override: int | None) -> Site:
-    unknown = set(table) - SITE_KEYS
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {_names(unknown)}; allowed: {_names(SITE_KEYS)}")
     name = table.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: 'name' is required and must be a non-empty string")
@@ -150,7 +180,83 @@ def _parse_site(table: dict[str, Any], where: str, max_pages_override: int | Non
         max_pages=max_pages,
         skip_spun=_flag(table, "skip_spun", where),
         restore_spun=_flag(table, "restore_spun", where),
+        refresh_after=_duration(table, "refresh_after", where),
+        refresh_until=_duration(table, "refresh_until", where) or DEFAULT_REFRESH_UNTIL,
+        download_delay=_number(table, "download_delay", where, minimum=0.0),
+        concurrency=_count(table, "concurrency", where),
+        headers=_headers(table, where),
+        user_agent=_text(table, "user_agent", where),
+        encoding=_encoding(table, where),
+        max_age=_duration(table, "max_age", where),
     )
+
+
+def _duration(table: dict[str, Any], key: str, where: str) -> float | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as err:
+        raise ConfigError(f"{where}: {key!r}: {err}") from None
+
+
+def _number(table: dict[str, Any], key: str, where: str, *, minimum: float) -> float | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= minimum:
+        raise ConfigError(f"{where}: {key!r} must be a number of seconds >= {minimum:g}, got {value!r}")
+    return float(value)
+
+
+def _count(table: dict[str, Any], key: str, where: str) -> int | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
+        raise ConfigError(f"{where}: {key!r} must be an integer from 1 to {MAX_CONCURRENCY}, got {value!r}")
+    return value
+
+
+def _text(table: dict[str, Any], key: str, where: str) -> str | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n\0"):
+        raise ConfigError(f"{where}: {key!r} must be a non-empty one-line string")
+    return value.strip()
+
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token
+
+
+def _headers(table: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    value = table.get("headers")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: 'headers' must be a table of header names and string values")
+    pairs = []
+    for name, text in value.items():
+        if not _HEADER_NAME.match(name):
+            raise ConfigError(f"{where}: 'headers': {name!r} is not a valid header name")
+        if name.lower() in ("host", "content-length", "transfer-encoding", "cookie"):
+            raise ConfigError(f"{where}: 'headers': {name!r} cannot be set per site")
+        if not isinstance(text, str) or any(c in text for c in "\r\n\0"):
+            raise ConfigError(f"{where}: 'headers': the value of {name!r} must be a one-line string")
+        pairs.append((name, text))
+    return tuple(pairs)
+
+
+def _encoding(table: dict[str, Any], where: str) -> str | None:
+    value = _text(table, "encoding", where)
+    if value is None:
+        return None
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise ConfigError(f"{where}: 'encoding': unknown encoding {value!r}") from None
 
 
 def _flag(table: dict[str, Any], key: str, where: str) -> bool | None:
