@@ -49,6 +49,7 @@ class CrawlRunExtension:
         return ext
 
     def spider_opened(self, spider=None) -> None:
+        self.state.check_setup(self.crawler.settings)
         outcome = self.state.outcome
         if outcome.reason:
             logger.error(outcome.message)
