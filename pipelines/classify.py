@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from newsclean.core.judge import LineJudge
-from newsclean.core.text import bigram_share
+from newsclean.core.text import RELATED_HEADING_RE, SENTENCE_FINAL, bigram_share
 from newsclean.core.types import Line, Metadata
 
 MIN_DUPLICATE_CHARS = 10  # short repeats ("01", "图") are layout, not copied paragraphs
@@ -28,6 +28,8 @@ FURNITURE = (
     re.compile(r"^(?:平台声明|免责声明|特别声明)\s*[:：]"),  # a platform's disclaimer
     re.compile(r"^(?:首赞|点赞|赞|在看|分享|收藏|举报|打赏)(?:\s*\d+)?$"),
 )
+RELATED_LINK_SHARE = 0.5  # a line mostly link text, under a related-stories heading, is an entry
+MAX_RELATED_TITLE = 40
 TITLE_ECHO_SHARE = 0.7  # a title sharing this much of its bigrams with the body is the body's headline
 MIN_TITLE_BIGRAMS = 4  # fewer bigrams say too little to tell an echo from chance
 
@@ -47,9 +49,16 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
     verdicts = classifier.predict(lines) if lines else []
     seen: set[str] = set()
     decisions: list[Decision] = []
+    in_related = False  # after a 往期推荐 / 相关阅读 heading, until the article's prose resumes
     for line, verdict in zip(lines, verdicts, strict=True):
         score = round(float(verdict.score), 4)
-        if verdict.label != "content":
+        if RELATED_HEADING_RE.match(line.text):
+            in_related = True
+        elif in_related and not is_related_item(line):
+            in_related = False
+        if in_related and verdict.label == "content":
+            decisions.append(Decision(line, False, "boilerplate", None))
+        elif verdict.label != "content":
             decisions.append(Decision(line, False, verdict.label, score))
         elif is_furniture(line.text):
             decisions.append(Decision(line, False, "boilerplate", None))
@@ -64,6 +73,14 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
                 seen.add(key)
                 decisions.append(Decision(line, True, None, score))
     return decisions
+
+
+def is_related_item(line: Line) -> bool:
+    """An entry of a list of other stories: a link, or a short headline that ends no sentence."""
+    text = line.text.strip()
+    if line.link_density >= RELATED_LINK_SHARE:
+        return True
+    return len(text) <= MAX_RELATED_TITLE and not text.endswith(SENTENCE_FINAL) and "，" not in text
 
 
 def is_furniture(text: str) -> bool:
