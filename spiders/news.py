@@ -84,6 +84,8 @@ class NewsSpider(SitemapSpider):
             url = request_url(url)  # no fragment, no tracking parameters
             if urlsplit(url).scheme not in ("http", "https") or not site.allows(url) or _SKIP_EXT.search(url):
                 return None
+            if kind == ARTICLE:  # before the seen-filter: a site still linking known articles is alive
+                sitestats.inc(self.crawler.stats, site.name, "article_links")
             return Request(
                 url,
                 callback=self.parse_page,

@@ -534,14 +534,28 @@ def add_site_warnings(summary: dict, site_names: list[str], previous: dict) -> N
                 }
             )
         elif site["previous_articles_written"] and not site["articles_written"]:
-            warnings.append(
-                {
-                    "site": name,
-                    "problem": "no_articles_now",
-                    "message": f"wrote {site['previous_articles_written']} articles last run and none in "
-                    f"this one: {NO_ARTICLES_HINT}",
-                }
-            )
+            evidence = _no_articles_evidence(site)
+            if evidence:  # else nothing new was linked: a quiet site, not a broken one
+                warnings.append(
+                    {
+                        "site": name,
+                        "problem": "no_articles_now",
+                        "message": f"wrote {site['previous_articles_written']} articles last run and none "
+                        f"in this one ({evidence}): {NO_ARTICLES_HINT}",
+                    }
+                )
+
+
+def _no_articles_evidence(site: dict) -> str:
+    """Why a site that wrote nothing looks broken rather than quiet, or "" if it does not."""
+    if not site["article_links"]:
+        return "no article links found"
+    found = []
+    if site["pages_skipped"]:
+        found.append(f"pages skipped: {_counts(site['pages_skipped'])}")
+    if site["errors"]:
+        found.append(f"errors: {_counts(site['errors'])}")
+    return "; ".join(found)
 
 
 def _counts(d: dict[str, int]) -> str:

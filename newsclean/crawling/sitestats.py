@@ -68,6 +68,7 @@ def empty_site() -> dict[str, Any]:
     return {
         "pages_fetched": 0,
         "pages_ok": 0,
+        "article_links": 0,
         "articles_written": 0,
         "pages_skipped": {},
         "errors": {},
