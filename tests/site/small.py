@@ -47,11 +47,15 @@ def build_small_site(
     return paths
 
 
-def write_sites(path: Path, sites: dict[str, str], **extra) -> Path:
-    """A sources file with one [[site]] per name -> origin, articles under /news/."""
+def write_sites(
+    path: Path, sites: dict[str, str], starts: dict[str, list[str]] | None = None, **extra
+) -> Path:
+    """A sources file with one [[site]] per name -> origin, articles under /news/; ``starts``:
+    the start paths of some sites (default ``/``)."""
     lines = []
     for name, origin in sites.items():
-        lines += ["[[site]]", f'name = "{name}"', f'start_urls = ["{origin}/"]']
+        urls = [origin + p for p in (starts or {}).get(name, ["/"])]
+        lines += ["[[site]]", f'name = "{name}"', f"start_urls = {json.dumps(urls)}"]
         lines.append('article_url_pattern = "/news/\\\\d+\\\\.html$"')
         lines += [f"{k} = {json.dumps(v)}" for k, v in extra.items()]
     path.write_text("\n".join(lines) + "\n", "utf-8")
