@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import zlib
 from html import escape
 from pathlib import Path
 
 from bench.site.generator import SPAM_TAIL, article_text
 
 
-def article_page(i: int, spam: int = 0) -> str:
+def article_page(i: int, spam: int = 0, seed: int = 0) -> str:
     """An article with no pollution, or with ``spam`` hidden and ``spam`` visible injected lines."""
-    title, paras = article_text(i)
+    title, paras = article_text(i, seed)
     body = "".join(f"<p>{escape(p)}</p>" for p in paras)
     lines = [SPAM_TAIL[k % len(SPAM_TAIL)].format(n=10 * i + k) for k in range(spam)]
     body += "".join(f'<p style="display:none">{escape(x)}</p>' for x in lines)
@@ -27,6 +28,7 @@ def build_small_site(
 ) -> list[str]:
     """Write (or rewrite) a site whose list page links articles ``ids``; returns their paths.
 
+    The articles' text depends on the folder's name, so two sites never share an article.
     ``fail``: every page answers 500 (the server reads routes.json when it starts);
     ``empty``: the article pages hold no article (a changed layout).
     """
@@ -39,7 +41,11 @@ def build_small_site(
         "utf-8",
     )
     for i, path in zip(ids, paths, strict=True):
-        page = "<html><body><p>页面改版中</p></body></html>" if empty else article_page(i, spam)
+        page = (
+            "<html><body><p>页面改版中</p></body></html>"
+            if empty
+            else article_page(i, spam, seed=zlib.crc32(root.name.encode()))
+        )
         (www / path.lstrip("/")).write_text(page, "utf-8")
     if fail:
         routes = {p: {"kind": "error", "status": 500} for p in ["/", *paths]}
