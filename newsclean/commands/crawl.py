@@ -623,8 +623,8 @@ def format_sites(s: dict) -> list[str]:
     for alert in s.get("alerts") or []:
         lines.append(
             f"ALERT site {alert['site']}: {alert['suspect_lines']} spam/adult/hidden lines removed from "
-            f"{alert['articles']} articles ({alert['rate']:g} per article; its median over the last "
-            f"{alert['past_runs']} runs: {alert['median_rate']:g}) - the site may be compromised"
+            f"{alert['articles']} articles ({alert['rate']:g} per article; median of its last "
+            f"{alert['past_runs']} run(s): {alert['median_rate']:g}) - the site may be compromised"
         )
         lines += [f"  sample: {line}" for line in alert.get("samples", [])[:3]]
     return lines
