@@ -16,6 +16,10 @@ can act on:
       truncated, empty, unreadable (EX_IOERR)
 75    another crawl holds the state directory's lock (EX_TEMPFAIL: try later)
 ====  =========================================================================
+
+With ``--every`` it runs until stopped, one crawl per slot in a child process
+(:mod:`newsclean.crawling.schedule`): 0 when stopped by SIGTERM/SIGINT, 2 at once for bad
+arguments or a bad sources file; any other failed run is reported and the schedule goes on.
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ class StoreError(NewscleanError):
 EXIT_CODES_HELP = (
     "exit codes: 0 finished (page-level failures only counted), 1 crawl errors, 2 bad arguments or "
     "sources file, 6 classifier model unusable, 69 Redis unreachable (--redis mode), 73 output folder "
-    "not writable, 74 state folder or seen-store unusable, 75 another crawl holds the lock"
+    "not writable, 74 state folder or seen-store unusable, 75 another crawl holds the lock; with --every: "
+    "0 stopped by a signal, 2 bad arguments or sources file"
 )
 
 
