@@ -158,6 +158,7 @@ def test_every_runs_on_schedule_and_stops_cleanly_on_sigterm(tmp_path):
     assert proc.returncode == 0, "".join(err)[-2000:]
     cycles = [line for line in err if line.startswith("crawl every 2s: run ")]
     assert len(cycles) == 2, err
+    assert ", 3 articles; next run in " in cycles[0], cycles
     assert "run 2 exit 1" in cycles[1] and cycles[1].rstrip().endswith("stopped by SIGTERM, schedule ends")
     assert stdout.count("crawl finished in") == 1 and stdout.count("crawl shutdown in") == 1
     assert not list(out.glob("*.part")), "the stopped run finished its output file"

@@ -271,17 +271,20 @@ def _run_every(args: argparse.Namespace) -> int:
     crawl_settings(output=Path(args.output), state=Path("."), log_file=None, overrides=args.set)
     output = Path(args.output)
     last_run = (Path(args.state) if args.state else output / ".state") / "last_run.json"
-    seen = {"finished_at": _finished_at(last_run)}
+    seen = {"written": _mtime(last_run)}
 
     def describe(rc: int) -> str:
         """This run's figures, when it wrote its summary."""
+        written = _mtime(last_run)
+        if written in (None, seen["written"]):
+            return ""
+        seen["written"] = written
         try:
             summary = json.loads(last_run.read_text("utf-8"))
         except (OSError, ValueError):
             return ""
-        if not isinstance(summary, dict) or summary.get("finished_at") in (None, seen["finished_at"]):
+        if not isinstance(summary, dict):
             return ""
-        seen["finished_at"] = summary["finished_at"]
         alerts = len(summary.get("alerts") or [])
         warnings = len(summary.get("site_warnings") or [])
         return (
@@ -294,10 +297,10 @@ def _run_every(args: argparse.Namespace) -> int:
     return Schedule(argv, interval, jitter, describe=describe).run()
 
 
-def _finished_at(last_run: Path) -> str | None:
+def _mtime(path: Path) -> int | None:
     try:
-        return json.loads(last_run.read_text("utf-8")).get("finished_at")
-    except (OSError, ValueError, AttributeError):
+        return path.stat().st_mtime_ns
+    except OSError:
         return None
 
 
