@@ -169,6 +169,26 @@ def test_every_runs_on_schedule_and_stops_cleanly_on_sigterm(tmp_path):
     assert len({a["url"] for a in exported}) == len(exported)
 
 
+def test_every_stopped_by_sigint_between_runs_exits_0_at_once(tmp_path):
+    build_small_site(tmp_path / "site", range(1, 3))
+    with FixtureServer(tmp_path / "site") as s:
+        sources = write_sites(tmp_path / "s.toml", {"daily": s.origin})
+        proc = start_crawl(sources, tmp_path / "out", *FLAGS, "-q", "--every", "1h")
+        err: list[str] = []
+        reader = threading.Thread(target=lambda: err.extend(iter(proc.stderr.readline, "")), daemon=True)
+        reader.start()
+        deadline = time.time() + 60
+        while not any(" run 1 " in line for line in err) and time.time() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        proc.stdout.read()
+        proc.wait(timeout=10)  # not an hour
+        reader.join(5)
+    assert proc.returncode == 0, err
+    assert "run 1 exit 0" in err[0] and "next run in 3" in err[0], err
+    assert err[-1].startswith("crawl every 1h: stopped by SIGINT while waiting, schedule ends after 1 run(s)")
+
+
 @pytest.mark.parametrize(
     ("more", "says"),
     [

@@ -111,5 +111,5 @@ class Schedule:
             tail = f"; {missed} missed slot{'s' if missed != 1 else ''} skipped" if missed > 0 else ""
             self.log(f"{head}; next run in {max(wait, 0):.0f} s{tail}")
         name = signal.Signals(self.stop_signal).name if self.stop_signal else "a signal"
-        self.log(f"crawl every {every}: stopped by {name} while waiting, schedule ends after {number} runs")
+        self.log(f"crawl every {every}: stopped by {name} while waiting, schedule ends after {number} run(s)")
         return 0
