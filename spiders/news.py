@@ -27,6 +27,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from newsclean.crawling import sitestats
 from newsclean.crawling.items import ARTICLE, FEED, PAGE, ROBOTS, SITEMAP, START, PageItem
 from newsclean.crawling.sources import Site
 from newsclean.crawling.state import configure, crawl_state
@@ -83,6 +84,8 @@ class NewsSpider(SitemapSpider):
             url = request_url(url)  # no fragment, no tracking parameters
             if urlsplit(url).scheme not in ("http", "https") or not site.allows(url) or _SKIP_EXT.search(url):
                 return None
+            if kind == ARTICLE:  # before the seen-filter: a site still linking known articles is alive
+                sitestats.inc(self.crawler.stats, site.name, "article_links")
             return Request(
                 url,
                 callback=self.parse_page,
@@ -158,7 +161,7 @@ class NewsSpider(SitemapSpider):
         site = self.sites[response.meta["site"]]
         kind = response.meta["kind"]
         if not isinstance(response, TextResponse):
-            self._skip(response.url, "not_html", "not a text page")
+            self._skip(response.url, "not_html", "not a text page", site.name)
             return
         is_article = site.is_article_url(response.url)
         if is_article is None:
@@ -196,8 +199,9 @@ class NewsSpider(SitemapSpider):
             aliases=[u for u in dict.fromkeys(request_urls) if u != response.url],
         )
 
-    def _skip(self, url: str, reason: str, message: str) -> None:
+    def _skip(self, url: str, reason: str, message: str, site: str | None = None) -> None:
         self.crawler.stats.inc_value(f"newsclean/skipped/{reason}")
+        sitestats.inc(self.crawler.stats, site, f"skipped/{reason}")
         self.logger.info("skipped %s: %s", url, message)
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
@@ -220,7 +224,7 @@ class NewsSpider(SitemapSpider):
             except Exception:  # lxml refuses some broken files outright
                 sitemap = None
         if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
-            self._skip(response.url, "bad_sitemap", "not a sitemap")
+            self._skip(response.url, "bad_sitemap", "not a sitemap", site.name)
             return
         locs = [e["loc"] for e in sitemap if e.get("loc")]
         self.crawler.stats.inc_value("newsclean/sitemap_urls", len(locs))
@@ -241,7 +245,7 @@ class NewsSpider(SitemapSpider):
         parsed = feedparser.parse(response.body, response_headers={"content-location": response.url})
         links = self._absolute(response, [e.get("link") for e in parsed.entries])
         if not links:
-            self._skip(response.url, "bad_feed", "feed without entry links")
+            self._skip(response.url, "bad_feed", "feed without entry links", site.name)
             return
         self.crawler.stats.inc_value("newsclean/feed_urls", len(links))
         yield from self._links_to_requests(site, links)
@@ -263,6 +267,7 @@ class NewsSpider(SitemapSpider):
         else:
             kind = failure.type.__name__ if failure.type else "error"
         self.crawler.stats.inc_value(f"newsclean/fetch_errors/{kind}")
+        sitestats.record_failure(self.crawler.stats, request.meta.get("site"), kind, request.url)
         if request.meta.get("kind") == START:
             self.crawler.stats.inc_value("newsclean/start_errors")
         self.logger.warning("fetch failed %s: %s (%s)", request.url, kind, detail[:300])

@@ -19,6 +19,7 @@ from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from scrapy.utils.misc import load_object
 
 from newsclean.core.errors import NewscleanError
+from newsclean.crawling import sitestats
 from newsclean.crawling.items import ArticleItem, PageItem
 from newsclean.crawling.runlock import OutputError, StateError
 from newsclean.crawling.state import CrawlState, crawl_state
@@ -112,10 +113,12 @@ class CleanPipeline(_CrawlPipeline):
             )
         except NewscleanError as err:
             self.stats.inc_value(f"newsclean/skipped/{type(err).__name__}")
+            sitestats.inc(self.stats, item.site, f"skipped/{type(err).__name__}")
             logger.info("skipped %s: %s", item.url, err)
             raise PageSkipped(type(err).__name__) from None
         except Exception:  # a bug in one cleaning step must not end the crawl
             self.stats.inc_value("newsclean/errors/cleaning")
+            sitestats.inc(self.stats, item.site, "errors/cleaning")
             logger.exception("cleaning failed on %s", item.url)
             raise PageSkipped("cleaning failed") from None
         if (article.get("spin") or {}).get("spun"):
@@ -123,6 +126,7 @@ class CleanPipeline(_CrawlPipeline):
             skip = site.skip_spun if site and site.skip_spun is not None else self.skip_spun
             if skip:
                 self.stats.inc_value("newsclean/skipped/spun")
+                sitestats.inc(self.stats, item.site, "skipped/spun")
                 logger.info("skipped %s: spun article (spin score %s)", item.url, article["spin"]["score"])
                 raise PageSkipped("spun")
         return ArticleItem(article=article, site=item.site, aliases=item.aliases)
@@ -162,6 +166,8 @@ class ExportPipeline(_CrawlPipeline):
         except StateError as err:  # in the file; the store learns of it at close or on recovery
             record_fault(self.crawler, "seen_store", err)
         self.stats.inc_value("newsclean/articles_written")
+        sitestats.inc(self.stats, item.site, "articles_written")
+        sitestats.record_removed(self.stats, item.site, item.article.get("removed") or [])
         removed = Counter(r.get("reason", "?") for r in item.article.get("removed") or [])
         for reason, n in removed.items():
             self.stats.inc_value(f"newsclean/lines_removed/{reason}", n)
