@@ -27,6 +27,13 @@ FURNITURE = (
     re.compile(r"^(?:发布于|发表于|IP属地)\s*[:：]?\s*[\u4e00-\u9fff]{2,8}$"),  # where a post was sent from
     re.compile(r"^(?:平台声明|免责声明|特别声明)\s*[:：]"),  # a platform's disclaimer
     re.compile(r"^(?:首赞|点赞|赞|在看|分享|收藏|举报|打赏)(?:\s*\d+)?$"),
+    re.compile(r"^(?:分享到|分享至|转发到)\s*[:：]?\s*(?:微信|微博|QQ|QQ空间|朋友圈|[\s|/、])*$"),
+)
+MAX_HEADING_CHARS = 16
+HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
+# 一、 （二） 3. 第四章 ...: a numbered section heading
+ENUMERATED_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．]\s*\D|第[一二三四五六七八九十\d]{1,3}[章节部分])"
 )
 RELATED_LINK_SHARE = 0.5  # a line mostly link text, under a related-stories heading, is an entry
 MAX_RELATED_TITLE = 40
@@ -50,7 +57,7 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
     seen: set[str] = set()
     decisions: list[Decision] = []
     in_related = False  # after a 往期推荐 / 相关阅读 heading, until the article's prose resumes
-    for line, verdict in zip(lines, verdicts, strict=True):
+    for i, (line, verdict) in enumerate(zip(lines, verdicts, strict=True)):
         score = round(float(verdict.score), 4)
         if RELATED_HEADING_RE.match(line.text):
             in_related = True
@@ -58,6 +65,8 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
             in_related = False
         if in_related and verdict.label == "content":
             decisions.append(Decision(line, False, "boilerplate", None))
+        elif verdict.label == "boilerplate" and _section_heading(lines, verdicts, i):
+            decisions.append(Decision(line, True, None, None))
         elif verdict.label != "content":
             decisions.append(Decision(line, False, verdict.label, score))
         elif is_furniture(line.text):
@@ -73,6 +82,29 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
                 seen.add(key)
                 decisions.append(Decision(line, True, None, score))
     return decisions
+
+
+def _section_heading(lines: Sequence[Line], verdicts: Sequence, i: int) -> bool:
+    """A short heading between two body paragraphs (``<h2>芯片</h2>``, ``一、网盘``): the article's.
+
+    A line model meets such a line without words of its own to go on and often calls it page
+    furniture; its place says more: inside the article, heading markup or an enumerator, no
+    link, content on both sides. Spam and adult verdicts are never overridden.
+    """
+    if not 0 < i < len(lines) - 1:
+        return False
+    line = lines[i]
+    text = line.text.strip()
+    if not line.in_main or line.link_density > 0 or len(text) > MAX_HEADING_CHARS:
+        return False
+    if line.tag not in HEADING_TAGS and not ENUMERATED_HEADING.match(text):
+        return False
+    if text.endswith(SENTENCE_FINAL) or RELATED_HEADING_RE.match(text):
+        return False
+    neighbours = (lines[i - 1], lines[i + 1]), (verdicts[i - 1], verdicts[i + 1])
+    return all(n.in_main and len(n.text) > MAX_HEADING_CHARS for n in neighbours[0]) and all(
+        v.label == "content" for v in neighbours[1]
+    )
 
 
 def is_related_item(line: Line) -> bool:
