@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 
 from newsclean.core.judge import LineJudge
 from newsclean.core.text import RELATED_HEADING_RE, SENTENCE_FINAL, bigram_share
-from newsclean.core.types import Line, Metadata
+from newsclean.core.types import Line, Metadata, Removed
+from newsclean.pipelines.splice import AD_LABELS, cut_spliced
 
 MIN_DUPLICATE_CHARS = 10  # short repeats ("01", "图") are layout, not copied paragraphs
 MAX_FURNITURE_CHARS = 160
@@ -82,6 +83,27 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
                 seen.add(key)
                 decisions.append(Decision(line, True, None, score))
     return decisions
+
+
+def cut_clauses(decisions: Sequence[Decision], judge: LineJudge) -> tuple[list[Decision], list[Removed]]:
+    """Decisions after ad clauses spliced into paragraphs were cut (see :mod:`.splice`), and those clauses."""
+    lines = [d.line for d in decisions]
+    eligible = [d.kept or (d.line.in_main and d.reason in AD_LABELS) for d in decisions]
+    results = cut_spliced(
+        lines,
+        [d.kept for d in decisions],
+        [d.reason if e else None for d, e in zip(decisions, eligible, strict=True)],
+        judge,
+    )
+    out: list[Decision] = []
+    clauses: list[Removed] = []
+    for d, (line, cut) in zip(decisions, results, strict=True):
+        clauses += cut
+        if line is None or not cut:
+            out.append(d)
+        else:
+            out.append(Decision(line, True, None, d.score if d.kept else None))
+    return out, clauses
 
 
 def _section_heading(lines: Sequence[Line], verdicts: Sequence, i: int) -> bool:
