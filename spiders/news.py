@@ -238,7 +238,8 @@ class NewsSpider(SitemapSpider):
         if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
             self._skip(response.url, "bad_sitemap", "not a sitemap")
             return
-        locs = [e["loc"] for e in sitemap if e.get("loc")]
+        entries = [e for e in sitemap if e.get("loc")]  # the iterator runs once
+        locs = [e["loc"] for e in entries]
         self.crawler.stats.inc_value("newsclean/sitemap_urls", len(locs))
         if sitemap.type == "sitemapindex":
             depth = response.meta.get("sitemap_depth", 0) + 1
@@ -246,7 +247,7 @@ class NewsSpider(SitemapSpider):
                 if site.allows(loc):
                     yield from _present(self._aux(site, loc, SITEMAP, depth))
         else:
-            hints = hints_by_url((e["loc"], e.get("lastmod")) for e in sitemap if e.get("loc"))
+            hints = hints_by_url((e["loc"], e.get("lastmod")) for e in entries)
             yield from with_hints(self._links_to_requests(site, locs), hints)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:

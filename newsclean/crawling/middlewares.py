@@ -36,6 +36,7 @@ class SeenFilter:
         self.state = state
         self._budget: Counter[str] = Counter()
         self._scheduled: set[str] = set()
+        self._passed: set[str] = set()  # exported URLs found this run and not requested
         settings = crawler.settings
         self._aux_caps = {
             SITEMAP: settings.getint("NEWSCLEAN_MAX_SITEMAPS", 100),
@@ -83,16 +84,16 @@ class SeenFilter:
         if self._budget[site.name] >= site.max_pages:  # checked first: cheap, and ends link floods
             self.stats.inc_value(f"newsclean/max_pages_reached/{site.name}")
             return False
-        self._scheduled.add(url)
+        if url in self._passed and obj.meta.get(HINT) is None:
+            return False  # known, not due: only a sitemap's or feed's hint may change that
         run = self.state.run
-        if (
-            obj.meta["kind"] != START
-            and run is not None
-            and run.seen_url(url)
-            and not self._revisit(obj, site)
-        ):
-            self.stats.inc_value("newsclean/skipped_seen_urls")
+        if kind != START and run is not None and run.seen_url(url) and not self._revisit(obj, site):
+            if url not in self._passed:
+                self._passed.add(url)
+                self.stats.inc_value("newsclean/skipped_seen_urls")
             return False
+        self._passed.discard(url)
+        self._scheduled.add(url)
         self._budget[site.name] += 1
         return True
 
