@@ -227,8 +227,12 @@ class CrawlRun:
         """The store (or this run) has this line's article at this version or a newer one."""
         if canonical_url(obj["url"]) in self._run_urls:
             return True
-        record = self.store.record(obj["url"]) if self.store is not None else None
-        return record is not None and record.version >= (obj.get("version") or 1)
+        if self.store is None:
+            return False
+        record = self.store.record(obj["url"])
+        if record is None:
+            return self.store.was_forgotten(obj["url"])  # ``newsclean forget``: leave it forgotten
+        return record.version >= (obj.get("version") or 1)
 
     def revisit(self, url: str, refresh_after: float | None, refresh_until: float, hint: float | None = None):
         """The stored record of ``url`` when the revisit rule asks for a fetch now, else None.

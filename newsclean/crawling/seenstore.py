@@ -144,6 +144,9 @@ class SeenStore(Protocol):
     def forget(self, urls: Iterable[str] = (), site: str | None = None) -> int:
         """Drop articles (by URL or alias, or a whole site) so the next run exports them again."""
 
+    def was_forgotten(self, url: str) -> bool:
+        """True when ``url`` was forgotten and not exported since (recovery must not re-learn it)."""
+
     def site_counts(self) -> list[SiteCounts]:
         """Per-site figures, for ``newsclean state``."""
 
@@ -190,6 +193,7 @@ class SqliteSeenStore:
                     url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, minhash BLOB, exported_at TEXT NOT NULL
                 );
                 CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint);
+                CREATE TABLE IF NOT EXISTS forgotten (url TEXT PRIMARY KEY, at TEXT NOT NULL);
                 """
             )
             have = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
@@ -247,6 +251,7 @@ class SqliteSeenStore:
                 "INSERT OR IGNORE INTO urls (url, article) VALUES (?, ?)",
                 [(canonical_url(u), key) for u in (url, *aliases)],
             )
+            self._db.execute("DELETE FROM forgotten WHERE url = ?", (key,))
 
     def record(self, url: str) -> Record | None:
         with self._damaged("cannot be read"):
@@ -279,12 +284,19 @@ class SqliteSeenStore:
                     r[0] for r in self._db.execute("SELECT url FROM articles WHERE site = ?", (site,))
                 )
         with self._unwritable():
-            found = 0
+            found, now = 0, now_iso()
             for key in keys:
-                found += self._db.execute("DELETE FROM articles WHERE url = ?", (key,)).rowcount
+                removed = self._db.execute("DELETE FROM articles WHERE url = ?", (key,)).rowcount
+                if removed:
+                    found += removed
+                    self._db.execute("INSERT OR REPLACE INTO forgotten (url, at) VALUES (?, ?)", (key, now))
                 self._db.execute("DELETE FROM urls WHERE article = ? OR url = ?", (key, key))
             self._db.commit()
         return found
+
+    def was_forgotten(self, url: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM forgotten WHERE url = ?", (canonical_url(url),)).fetchone()
+        return row is not None
 
     def site_counts(self) -> list[SiteCounts]:
         with self._damaged("cannot be read"):
