@@ -49,6 +49,10 @@ class PageSkipped(DropItem):
     """A page that holds no article (or whose cleaning failed): counted and logged where it happened."""
 
 
+class UnchangedRevisit(DropItem):
+    """A revisit found the text the store already has: nothing to write (the last fetch is now)."""
+
+
 class _CrawlPipeline:
     def __init__(self, crawler, state: CrawlState) -> None:
         self.crawler = crawler
@@ -156,7 +160,7 @@ class DedupePipeline(_CrawlPipeline):
             run.unchanged(url, item.fetch.etag, item.fetch.last_modified)
         if verdict.unchanged:
             self.stats.inc_value("newsclean/revisits/unchanged")
-            raise DropItem(f"unchanged since the last fetch: {url}")
+            raise UnchangedRevisit(f"unchanged since the last fetch: {url}")
         if verdict.duplicate:
             self.stats.inc_value(f"newsclean/duplicates/{verdict.duplicate}")
             raise DropItem(f"revisit is a duplicate {verdict.duplicate} of {verdict.duplicate_of}: {url}")

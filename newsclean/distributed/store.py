@@ -182,7 +182,7 @@ class RedisSeenStore:
     ) -> None:
         key = canonical_url(url)
         now = now_iso()
-        entry = _version_entry(fingerprint, site, etag, last_modified, now, version)
+        entry = version_entry(fingerprint, site, etag, last_modified, now, version)
         if version > 1:
             self.revise(url, fingerprint, minhash, entry)
         pipe = self.client.pipeline(transaction=True)
@@ -208,6 +208,14 @@ class RedisSeenStore:
         blob = minhash_to_bytes(minhash) if minhash is not None else b""
         args = [canonical_url(url), fingerprint or "", blob, entry, expected or ""]
         return bool(self._call(self._script("revise", _REVISE), self._keys, args))
+
+    def saved_version(self, url: str) -> bytes | None:
+        """The stored version record of the article at canonical ``url``, as it is (to put back)."""
+        return self._call(self.client.hget, self.versions_key, url)
+
+    def restore_version(self, url: str, saved: bytes) -> None:
+        """Put back a version record :meth:`saved_version` returned (a version not written after all)."""
+        self._call(self.client.hset, self.versions_key, url, saved)
 
     def record(self, url: str) -> Record | None:
         key = self._call(self.client.hget, self.urls_key, canonical_url(url))
@@ -324,7 +332,7 @@ class RedisSeenStore:
         key = canonical_url(url)
         urls = list(dict.fromkeys(canonical_url(u) for u in (url, *aliases)))
         now = now_iso()
-        entry = _version_entry(fingerprint, site, etag, last_modified, now, 1)
+        entry = version_entry(fingerprint, site, etag, last_modified, now, 1)
         if owner:
             now = f"{now} {owner}"
         blob = minhash_to_bytes(minhash) if minhash is not None else b""
@@ -415,7 +423,7 @@ class SharedStoreComponent:
         return self.store
 
 
-def _version_entry(
+def version_entry(
     fingerprint: str,
     site: str | None,
     etag: str | None,
