@@ -11,12 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for tests.site
 
 from bench.site.generator import article_html
 from bench.site.server import FixtureServer
+from newsclean.core.schema import ARTICLE_SCHEMA
 from tests.site.runner import articles, paths
 from tests.site.small import build_small_site, crawl, write_sources
 
@@ -66,6 +68,7 @@ def test_changed_page_is_a_new_version_and_unchanged_ones_are_not_written(tmp_pa
         assert v2["supersedes"] == v1["/news/2.html"]["fingerprint"]
         assert v2["fingerprint"] != v2["supersedes"]
         assert v2["updated_at"].startswith("20") and "near_duplicate_of" not in v2
+        jsonschema.validate(v2, ARTICLE_SCHEMA)
         assert second["duplicates_skipped"] == {} and second["articles_written"] == 1
 
         # the third run sees version 2 as the stored one: unchanged now, answered 304
