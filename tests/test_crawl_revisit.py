@@ -129,3 +129,27 @@ def test_sitemap_lastmod_decides_before_and_against_refresh_after(tmp_path):
         _, third = crawl(sources, out)
         assert dict(server.conditional) == {"/news/1.html": 304, "/news/3.html": 304}
         assert third["revisits"] == {"requested": 2, "unchanged": 2, "updated": 0}
+
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>small</title><id>urn:small</id>
+<updated>2026-01-01T00:00:00Z</updated>
+<entry><title>1</title><id>urn:1</id><link href="http://__ORIGIN__/news/1.html"/><updated>2000-01-01T00:00:00Z</updated></entry>
+<entry><title>2</title><id>urn:2</id><link href="http://__ORIGIN__/news/2.html"/><updated>2099-01-01T00:00:00Z</updated></entry>
+</feed>
+"""
+
+
+def test_feed_updated_is_a_hint_too(tmp_path):
+    root = build_small_site(tmp_path / "site", feed=FEED)
+    with FixtureServer(root, validators=True) as server:
+        out = tmp_path / "out"
+        sources = write_sources(tmp_path / "sources.toml", server.origin, refresh_after="1d")
+        _, first = crawl(sources, out)
+        assert first["articles_written"] == 3
+        (root / "www/news/2.html").write_text(article_html(8), "utf-8")
+        server.clear_log()
+        _, second = crawl(sources, out)
+        assert server.hits()["/feed.rss"] == 1
+        assert dict(server.conditional) == {"/news/2.html": 200}
+        assert second["revisits"] == {"requested": 1, "unchanged": 0, "updated": 1}

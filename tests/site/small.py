@@ -12,8 +12,11 @@ ARTICLES = (1, 2, 3)
 PATTERN = r"/news/\d+\.html$"
 
 
-def build_small_site(root: Path, *, listed: bool = True, sitemap: str | None = None) -> Path:
-    """Three articles, linked from the start page (``listed``) and/or named in a sitemap."""
+def build_small_site(
+    root: Path, *, listed: bool = True, sitemap: str | None = None, feed: str | None = None
+) -> Path:
+    """Three articles, linked from the start page (``listed``), named in a sitemap and/or a feed
+    (``/feed.rss``, which the start page links to)."""
     www = root / "www"
     (www / "news").mkdir(parents=True)
     links = "".join(f'<li><a href="/news/{i}.html">第{i}篇</a></li>' for i in ARTICLES) if listed else ""
@@ -23,6 +26,8 @@ def build_small_site(root: Path, *, listed: bool = True, sitemap: str | None = N
     (www / "robots.txt").write_text("User-agent: *\nAllow: /\n", "utf-8")
     if sitemap is not None:
         (www / "sitemap.xml").write_text(sitemap, "utf-8")
+    if feed is not None:
+        (www / "feed.rss").write_text(feed, "utf-8")
     return root
 
 
