@@ -63,3 +63,34 @@ def test_a_worker_with_an_empty_local_store_revisits_by_the_shared_versions(redi
     assert (record.version, record.fingerprint) == (2, v2["fingerprint"])
     assert {c.site: (c.articles, c.versions) for c in store.site_counts()} == {"small": (3, 4)}
     store.close()
+
+
+def newsclean(*args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "newsclean.commands.cli", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env(), cwd=PROJECT_ROOT, timeout=60)
+
+
+def test_state_and_forget_on_the_shared_store_refuse_while_a_worker_is_alive(redis_server):  # noqa: F811
+    url = redis_server.url
+    store = RedisSeenStore(url)
+    store.add("http://h/news/1.html", "fp1", site="s")
+    store.add("http://h/news/1.html", "fp2", site="s", version=2)
+    store.add("http://h/news/2.html", "fp3", site="t")
+    shown = newsclean("state", "--redis", url)
+    assert shown.returncode == 0, shown.stderr
+    rows = {x.split()[0]: x.split()[1:4] for x in shown.stdout.splitlines()[2:4]}
+    assert rows == {"s": ["1", "2", "1"], "t": ["1", "1", "0"]}, shown.stdout
+
+    store.client.sadd("newsclean:news:workers", "w1")  # the keys a live worker's scheduler keeps
+    store.client.set("newsclean:news:alive:w1", b"1", px=60_000)
+    refused = newsclean("forget", "--redis", url, "--site", "s")
+    assert refused.returncode == 75 and "1 worker(s) alive" in refused.stderr, refused.stderr
+    assert store.seen_url("http://h/news/1.html")
+    store.client.delete("newsclean:news:alive:w1")  # its heartbeat expired
+    gone = newsclean("forget", "--redis", url, "--site", "s")
+    assert gone.returncode == 0 and "forgot 1 article(s)" in gone.stdout, gone.stdout + gone.stderr
+    assert not store.seen_url("http://h/news/1.html") and store.seen_url("http://h/news/2.html")
+    store.close()
+    redis_server.stop()
+    down = newsclean("state", "--redis", url)
+    assert down.returncode == 69 and len(down.stderr.strip().splitlines()) == 1, down.stderr

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from newsclean.commands.state import add_folder_arguments, folders, locked_store
+from newsclean.commands.state import add_folder_arguments, opened_store
 from newsclean.core.errors import InputError
 
 DESCRIPTION = __doc__.splitlines()[0]
@@ -28,8 +28,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("forget: name at least one URL or --site NAME")
     if args.site is not None and not args.site.strip():
         raise InputError("forget: --site needs a site name")
-    output, state = folders(args)
-    with locked_store(output, state) as store:
+    with opened_store(args) as store:
         missing = [u for u in args.urls if store.record(u) is None]
         forgotten = store.forget(args.urls, site=args.site.strip() if args.site else None)
     what = f"site {args.site.strip()}" if args.site else ""

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from newsclean.core.errors import InputError
 from newsclean.crawling.crawlrun import STORE_NAME
-from newsclean.crawling.runlock import RunLocks, StateError
+from newsclean.crawling.runlock import LockHeldError, RunLocks, StateError
 from newsclean.crawling.seenstore import SiteCounts, SqliteSeenStore
 
 DESCRIPTION = __doc__.splitlines()[0]
@@ -24,12 +26,24 @@ NO_SITE = "(no site)"  # articles exported before the store kept each one's site
 
 def add_folder_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
-        "exit codes: 0 done, 74 state folder or seen-store missing or unusable, 75 a crawl is running"
+        "exit codes: 0 done, 2 bad arguments, 69 Redis unreachable (--redis), 74 state folder or "
+        "seen-store missing or unusable, 75 a crawl is running"
     )
     parser.add_argument(
         "--output", default="output", metavar="DIR", help="the crawl's output folder (default: output/)"
     )
     parser.add_argument("--state", metavar="DIR", help="the crawl's state folder (default: OUTPUT/.state)")
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="the shared seen-store of a distributed crawl instead of the local one "
+        "(refused while one of its workers is alive)",
+    )
+    parser.add_argument(
+        "--redis-prefix",
+        metavar="P",
+        help="key prefix of that crawl in Redis (default: $NEWSCLEAN_REDIS_PREFIX or newsclean)",
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +54,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def folders(args: argparse.Namespace) -> tuple[Path, Path]:
     output = Path(args.output)
     return output, Path(args.state) if args.state else output / ".state"
+
+
+def opened_store(args: argparse.Namespace):
+    """The seen-store the arguments name, held for the caller: the local one (locked) or Redis's."""
+    if getattr(args, "redis", None):
+        return shared_store(args.redis, args.redis_prefix)
+    if getattr(args, "redis_prefix", None):
+        raise InputError("--redis-prefix only applies with --redis URL")
+    return locked_store(*folders(args))
+
+
+@contextmanager
+def shared_store(url: str, prefix: str | None) -> Iterator:
+    """A distributed crawl's Redis store, refused (exit 75) while any of its workers is alive."""
+    from newsclean.distributed.addon import DEFAULT_PREFIX
+    from newsclean.distributed.connection import check_url
+    from newsclean.distributed.store import RedisSeenStore
+
+    check_url(url)
+    store = RedisSeenStore(url, prefix=prefix or os.environ.get("NEWSCLEAN_REDIS_PREFIX") or DEFAULT_PREFIX)
+    try:
+        alive = store.workers_alive()
+        if alive:
+            raise LockHeldError(
+                f"a distributed crawl is running on this Redis ({alive} worker(s) alive); not starting"
+            )
+        yield store
+    finally:
+        store.close()
 
 
 @contextmanager
@@ -74,25 +117,27 @@ def last_run(state: Path) -> dict | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    output, state = folders(args)
-    with locked_store(output, state) as store:
+    _, state = folders(args)
+    with opened_store(args) as store:
         counts = store.site_counts()
-    summary = last_run(state)
-    if args.json:
-        sites = [{**vars(c), "site": c.site} for c in counts]
-        print(
-            json.dumps(
-                {"state": str(state), "sites": sites, "last_run": summary}, ensure_ascii=False, indent=2
-            )
-        )
+    if args.redis:
+        from newsclean.distributed.connection import redact_url
+
+        where, summary = f"redis {redact_url(args.redis)}", None
     else:
-        print(format_state(state, counts, summary))
+        where, summary = str(state), last_run(state)
+    if args.json:
+        sites = [vars(c) for c in counts]
+        body = {"state": where, "sites": sites, "last_run": summary}
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        print(format_state(where, counts, summary, shared=bool(args.redis)))
     return 0
 
 
-def format_state(state: Path, counts: list[SiteCounts], summary: dict | None) -> str:
+def format_state(where: str, counts: list[SiteCounts], summary: dict | None, shared: bool = False) -> str:
     width = max([len(NO_SITE if c.site is None else c.site) for c in counts] + [4])
-    lines = [f"state {state}", f"  {'site':<{width}}  articles  versions  revised  last fetch"]
+    lines = [f"state {where}", f"  {'site':<{width}}  articles  versions  revised  last fetch"]
     for c in counts:
         name = NO_SITE if c.site is None else c.site
         lines.append(
@@ -103,7 +148,9 @@ def format_state(state: Path, counts: list[SiteCounts], summary: dict | None) ->
     lines.append(
         f"  total  {sum(c.articles for c in counts)} articles, {sum(c.versions for c in counts)} versions"
     )
-    if summary is None:
+    if shared:
+        lines.append("last run: see each worker's STATE/last_run.json")
+    elif summary is None:
         lines.append("last run: none recorded")
     else:
         revisits = summary.get("revisits") or {}

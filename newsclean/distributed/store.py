@@ -125,6 +125,7 @@ class RedisSeenStore:
     def __init__(self, url: str, prefix: str = DEFAULT_PREFIX, client: redis.Redis | None = None) -> None:
         self.url = url
         self.client = client if client is not None else connect(url)
+        self.prefix = prefix
         base = f"{prefix}:seen"
         self.articles_key = f"{base}:articles"
         self.urls_key = f"{base}:urls"
@@ -387,6 +388,14 @@ class RedisSeenStore:
 
     def count(self) -> int:
         return int(self._call(self.client.hlen, self.articles_key))
+
+    def workers_alive(self, spider: str = "news") -> int:
+        """How many workers of this crawl have a live heartbeat (the scheduler's keys)."""
+        workers = self._call(self.client.smembers, f"{self.prefix}:{spider}:workers")
+        if not workers:
+            return 0
+        alive = f"{self.prefix}:{spider}:alive:"
+        return int(self._call(self.client.exists, *[alive + _text(w) for w in workers]))
 
     def commit(self) -> None:
         """Nothing to do: each add is already a committed transaction."""
