@@ -234,7 +234,9 @@ class CrawlRun:
             return self.store.was_forgotten(obj["url"])  # ``newsclean forget``: leave it forgotten
         return record.version >= (obj.get("version") or 1)
 
-    def revisit(self, url: str, refresh_after: float | None, refresh_until: float, hint: float | None = None):
+    def revisit(
+        self, url: str, refresh_after: float | None, refresh_until: float, hint: float | None = None
+    ) -> Record | None:
         """The stored record of ``url`` when the revisit rule asks for a fetch now, else None.
 
         Only an article's own URL is revisited (not an alias, not a content duplicate's URL),

@@ -81,11 +81,11 @@ class SeenFilter:
         url = canonical_url(obj.url)  # tracking and fragment variants are one page
         if url in self._scheduled:
             return False
+        if url in self._passed and obj.meta.get(HINT) is None:
+            return False  # known, not due: only a sitemap's or feed's hint may change that
         if self._budget[site.name] >= site.max_pages:  # checked first: cheap, and ends link floods
             self.stats.inc_value(f"newsclean/max_pages_reached/{site.name}")
             return False
-        if url in self._passed and obj.meta.get(HINT) is None:
-            return False  # known, not due: only a sitemap's or feed's hint may change that
         run = self.state.run
         if kind != START and run is not None and run.seen_url(url) and not self._revisit(obj, site):
             if url not in self._passed:
