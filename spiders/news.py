@@ -209,6 +209,7 @@ class NewsSpider(SitemapSpider):
                 response.request.url,
                 header_text(response.headers, "ETag"),
                 header_text(response.headers, "Last-Modified"),
+                response.meta.get("site"),
             )
             self.crawler.stats.inc_value("newsclean/revisits/unchanged")
 

@@ -251,3 +251,21 @@ def test_two_workers_cannot_both_write_a_version(redis_url):  # noqa: F811
     assert b.record("http://h/a.html").fingerprint == "fp2"
     a.close()
     b.close()
+
+
+def test_an_article_stored_before_versions_gets_its_record_on_a_revisit(redis_url):  # noqa: F811
+    store = RedisSeenStore(redis_url, prefix="old")
+    key = "http://h/news/1.html"
+    store.client.hset(store.articles_key, key, "2026-01-02T03:04:05+00:00 w1")  # the earlier layout
+    store.client.hset(store.urls_key, key, key)
+    record = store.record(key)
+    assert (record.version, record.site, record.fingerprint) == (1, None, "")
+    assert record.fetched_at == record.exported_at == "2026-01-02T03:04:05+00:00"
+    assert [(c.site, c.articles) for c in store.site_counts()] == [(None, 1)]
+    store.touch(key, etag='"e"', site="s")
+    record = store.record(key)
+    assert (record.site, record.etag) == ("s", '"e"') and record.fetched_at != record.exported_at
+    store.touch("http://h/never-exported.html")  # nothing to touch: nothing created
+    assert store.record("http://h/never-exported.html") is None
+    assert store.client.hlen(store.versions_key) == 1
+    store.close()

@@ -86,6 +86,8 @@ def test_a_store_of_the_first_format_is_migrated_in_place(tmp_path):
     assert store.seen_url("http://h/news/1.html") and store.url_for_fingerprint("fp1")
     [counts] = store.site_counts()
     assert (counts.site, counts.articles, counts.versions) == (None, 1, 1)
+    store.touch("http://h/news/1.html", site="s")  # a first revisit names its site
+    assert store.record("http://h/news/1.html").site == "s"
     store.add("http://h/news/1.html", "fp2", site="s", etag='"x"', version=2)
     store.close()
     store = SqliteSeenStore(path)  # opening a migrated file again adds nothing twice

@@ -273,10 +273,13 @@ class CrawlRun:
         near = self.near.nearest(_minhash(article.get("text") or ""), exclude=url)
         return Verdict(near_duplicate_of=near, version=record.version + 1, supersedes=record.fingerprint)
 
-    def unchanged(self, url: str, etag: str | None = None, last_modified: str | None = None) -> None:
+    def unchanged(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, site: str | None = None
+    ) -> None:
         """A revisit answered 304 or with the stored text: only the last-fetch time changes."""
         self._run_urls.add(canonical_url(url))
-        self._pending.append(_Pending(url, extra={"etag": etag, "last_modified": last_modified}, touch=True))
+        extra = {"etag": etag, "last_modified": last_modified, "site": site}
+        self._pending.append(_Pending(url, extra=extra, touch=True))
 
     def judge(self, article: dict, aliases: Iterable[str] = ()) -> Verdict:
         """Exact duplicates (URL, then content) are skipped; near-duplicates are marked."""

@@ -157,7 +157,7 @@ class DedupePipeline(_CrawlPipeline):
         verdict = run.judge_revisit(item.article, item.aliases)
         url = item.article["url"]
         if verdict.unchanged or verdict.duplicate:
-            run.unchanged(url, item.fetch.etag, item.fetch.last_modified)
+            run.unchanged(url, item.fetch.etag, item.fetch.last_modified, item.site)
         if verdict.unchanged:
             self.stats.inc_value("newsclean/revisits/unchanged")
             raise UnchangedRevisit(f"unchanged since the last fetch: {url}")

@@ -138,8 +138,11 @@ class SeenStore(Protocol):
     def record(self, url: str) -> Record | None:
         """The stored article ``url`` (or an alias of it) leads to."""
 
-    def touch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> None:
-        """A revisit found the article unchanged: its last-fetch time is now, new validators kept."""
+    def touch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, site: str | None = None
+    ) -> None:
+        """A revisit found the article unchanged: its last-fetch time is now, new validators kept
+        (and ``site``, for an article stored before the store kept sites)."""
 
     def forget(self, urls: Iterable[str] = (), site: str | None = None) -> int:
         """Drop articles (by URL or alias, or a whole site) so the next run exports them again."""
@@ -263,12 +266,14 @@ class SqliteSeenStore:
             ).fetchone()
         return Record(*row) if row else None
 
-    def touch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> None:
+    def touch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, site: str | None = None
+    ) -> None:
         with self._unwritable():
             self._db.execute(
                 "UPDATE articles SET fetched_at = ?, etag = COALESCE(?, etag),"
-                " last_modified = COALESCE(?, last_modified) WHERE url = ?",
-                (now_iso(), etag, last_modified, canonical_url(url)),
+                " last_modified = COALESCE(?, last_modified), site = COALESCE(site, ?) WHERE url = ?",
+                (now_iso(), etag, last_modified, site, canonical_url(url)),
             )
 
     def forget(self, urls: Iterable[str] = (), site: str | None = None) -> int:

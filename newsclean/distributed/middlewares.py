@@ -49,6 +49,7 @@ class SharedSeenFilter(SharedStoreComponent):
                     response.request.url,
                     header_text(response.headers, "ETag"),
                     header_text(response.headers, "Last-Modified"),
+                    response.meta.get("site"),
                 )
         except RedisUnavailableError as err:
             stop_worker(self.crawler, str(err))

@@ -113,7 +113,7 @@ class SharedClaimPipeline(SharedStoreComponent):
         if record is None or record.url != canonical_url(url):
             return False
         if fingerprint and fingerprint == record.fingerprint:
-            store.touch(url, fetch.etag, fetch.last_modified)
+            store.touch(url, fetch.etag, fetch.last_modified, getattr(item, "site", None))
             self.crawler.stats.inc_value("newsclean/revisits/unchanged")
             raise UnchangedRevisit(f"unchanged since the last fetch (by any worker): {url}")
         version = record.version + 1
@@ -177,7 +177,7 @@ class SharedClaimPipeline(SharedStoreComponent):
             fetch = getattr(item, "fetch", None)
             if isinstance(exception, UnchangedRevisit) and self.store is not None and fetch is not None:
                 # the worker's own store found it unchanged: the shared record learns of the fetch
-                self.store.touch(item.article["url"], fetch.etag, fetch.last_modified)
+                self.store.touch(item.article["url"], fetch.etag, fetch.last_modified, item.site)
         except RedisUnavailableError as err:
             stop_worker(self.crawler, str(err))
             return

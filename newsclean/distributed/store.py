@@ -95,15 +95,20 @@ return 1
 """
 
 
-# KEYS: versions; ARGV: canonical URL, fetch time, ETag or '', Last-Modified or ''
+# An article exported before the store kept versions gets its record here.
+# KEYS: versions, articles; ARGV: canonical URL, fetch time, ETag or '', Last-Modified or '', site or ''
 _TOUCH = """
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return 0 end
-local ok, r = pcall(cjson.decode, cur)
-if not ok or type(r) ~= 'table' then return 0 end
+local r = {}
+if cur then
+  local ok, got = pcall(cjson.decode, cur)
+  if ok and type(got) == 'table' then r = got end
+end
 r.fetched_at = ARGV[2]
 if ARGV[3] ~= '' then r.etag = ARGV[3] end
 if ARGV[4] ~= '' then r.last_modified = ARGV[4] end
+if ARGV[5] ~= '' and type(r.site) ~= 'string' then r.site = ARGV[5] end
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(r))
 return 1
 """
@@ -242,9 +247,11 @@ class RedisSeenStore:
             version=data.get("version") if type(data.get("version")) is int and data["version"] > 0 else 1,
         )
 
-    def touch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> None:
-        args = [canonical_url(url), now_iso(), etag or "", last_modified or ""]
-        self._call(self._script("touch", _TOUCH), [self.versions_key], args)
+    def touch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, site: str | None = None
+    ) -> None:
+        args = [canonical_url(url), now_iso(), etag or "", last_modified or "", site or ""]
+        self._call(self._script("touch", _TOUCH), [self.versions_key, self.articles_key], args)
 
     def forget(self, urls: Iterable[str] = (), site: str | None = None) -> int:
         keys: set[str] = set()
