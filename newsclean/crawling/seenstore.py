@@ -197,6 +197,7 @@ class SqliteSeenStore:
                 );
                 CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint);
                 CREATE TABLE IF NOT EXISTS forgotten (url TEXT PRIMARY KEY, at TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS superseded (fingerprint TEXT PRIMARY KEY, article TEXT NOT NULL);
                 """
             )
             have = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
@@ -220,6 +221,10 @@ class SqliteSeenStore:
 
     def url_for_fingerprint(self, fingerprint: str) -> str | None:
         row = self._db.execute("SELECT url FROM articles WHERE fingerprint = ?", (fingerprint,)).fetchone()
+        if row is None:  # the text of an earlier version is exported too
+            row = self._db.execute(
+                "SELECT article FROM superseded WHERE fingerprint = ?", (fingerprint,)
+            ).fetchone()
         return row[0] if row else None
 
     def add(
@@ -244,6 +249,11 @@ class SqliteSeenStore:
                 (key, fingerprint, blob, now, site, etag, last_modified, now, version),
             )
             if version > 1:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO superseded (fingerprint, article)"
+                    " SELECT fingerprint, url FROM articles WHERE url = ? AND version < ? AND fingerprint != ?",
+                    (key, version, fingerprint),
+                )
                 self._db.execute(
                     "UPDATE articles SET fingerprint = ?, minhash = COALESCE(?, minhash), etag = ?,"
                     " last_modified = ?, fetched_at = ?, version = ?, site = COALESCE(site, ?)"
@@ -296,6 +306,7 @@ class SqliteSeenStore:
                     found += removed
                     self._db.execute("INSERT OR REPLACE INTO forgotten (url, at) VALUES (?, ?)", (key, now))
                 self._db.execute("DELETE FROM urls WHERE article = ? OR url = ?", (key, key))
+                self._db.execute("DELETE FROM superseded WHERE article = ?", (key,))
             self._db.commit()
         return found
 

@@ -274,12 +274,11 @@ class RedisSeenStore:
                 pipe.sadd(self.forgotten_key, key)
             self._call(pipe.execute)
             found += int(removed)
-        if keys:  # the aliases that led to them, in one pass over the URL hash
-            stale = [
-                u for u, article in self._scan(self.urls_key) if _text(article) in keys or _text(u) in keys
-            ]
-            if stale:
-                self._call(self.client.hdel, self.urls_key, *stale)
+        if keys:  # the URLs that led to them and earlier versions' fingerprints: one pass each
+            for hash_key in (self.urls_key, self.fingerprints_key):
+                stale = [k for k, v in self._scan(hash_key) if _text(v) in keys or _text(k) in keys]
+                if stale:
+                    self._call(self.client.hdel, hash_key, *stale)
         return found
 
     def was_forgotten(self, url: str) -> bool:
