@@ -28,7 +28,8 @@ from scrapy.spiders import SitemapSpider
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from newsclean.crawling import sitestats
-from newsclean.crawling.items import ARTICLE, FEED, PAGE, ROBOTS, SITEMAP, START, PageItem
+from newsclean.crawling.items import ARTICLE, FEED, PAGE, ROBOTS, SITEMAP, START, Fetch, PageItem
+from newsclean.crawling.revisits import NOT_MODIFIED, REVISIT, header_text, hints_by_url, with_hints
 from newsclean.crawling.sources import Site
 from newsclean.crawling.state import configure, crawl_state
 from newsclean.crawling.urls import request_url, url_host
@@ -160,6 +161,9 @@ class NewsSpider(SitemapSpider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         site = self.sites[response.meta["site"]]
         kind = response.meta["kind"]
+        if response.status == NOT_MODIFIED:
+            self._not_modified(response)
+            return
         if not isinstance(response, TextResponse):
             self._skip(response.url, "not_html", "not a text page", site.name)
             return
@@ -197,7 +201,20 @@ class NewsSpider(SitemapSpider):
             content_type=ctype.decode("latin-1") if ctype else None,
             site=site.name,
             aliases=[u for u in dict.fromkeys(request_urls) if u != response.url],
+            fetch=_fetch(response),
         )
+
+    def _not_modified(self, response: Response) -> None:
+        """A revisit answered 304: nothing to clean or write, the store's last fetch is now."""
+        state = crawl_state(self.crawler)
+        if response.meta.get(REVISIT) and state is not None and state.run is not None:
+            state.run.unchanged(
+                response.request.url,
+                header_text(response.headers, "ETag"),
+                header_text(response.headers, "Last-Modified"),
+                response.meta.get("site"),
+            )
+            self.crawler.stats.inc_value("newsclean/revisits/unchanged")
 
     def _skip(self, url: str, reason: str, message: str, site: str | None = None) -> None:
         self.crawler.stats.inc_value(f"newsclean/skipped/{reason}")
@@ -226,7 +243,8 @@ class NewsSpider(SitemapSpider):
         if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
             self._skip(response.url, "bad_sitemap", "not a sitemap", site.name)
             return
-        locs = [e["loc"] for e in sitemap if e.get("loc")]
+        entries = [e for e in sitemap if e.get("loc")]  # the iterator runs once
+        locs = [e["loc"] for e in entries]
         self.crawler.stats.inc_value("newsclean/sitemap_urls", len(locs))
         if sitemap.type == "sitemapindex":
             depth = response.meta.get("sitemap_depth", 0) + 1
@@ -234,7 +252,8 @@ class NewsSpider(SitemapSpider):
                 if site.allows(loc):
                     yield from _present(self._aux(site, loc, SITEMAP, depth))
         else:
-            yield from self._links_to_requests(site, locs)
+            hints = hints_by_url((e["loc"], e.get("lastmod")) for e in entries)
+            yield from with_hints(self._links_to_requests(site, locs), hints)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
@@ -248,7 +267,8 @@ class NewsSpider(SitemapSpider):
             self._skip(response.url, "bad_feed", "feed without entry links", site.name)
             return
         self.crawler.stats.inc_value("newsclean/feed_urls", len(links))
-        yield from self._links_to_requests(site, links)
+        hints = hints_by_url(_feed_updates(response, parsed.entries))
+        yield from with_hints(self._links_to_requests(site, links), hints)
 
     # ------------------------------------------------------------ errors
 
@@ -276,6 +296,26 @@ class NewsSpider(SitemapSpider):
         self.logger.info(
             "optional %s not available: %s", failure.request.meta.get("kind"), failure.request.url
         )
+
+
+def _fetch(response: Response) -> Fetch:
+    """The validators to send when this page is revisited, and whether this fetch was one."""
+    return Fetch(
+        etag=header_text(response.headers, "ETag"),
+        last_modified=header_text(response.headers, "Last-Modified"),
+        revisit=bool(response.meta.get(REVISIT)),
+    )
+
+
+def _feed_updates(response: Response, entries: list) -> Iterator[tuple[str, Any]]:
+    """(absolute link, parsed ``updated`` time) of each feed entry that has both."""
+    for entry in entries:
+        link, updated = entry.get("link"), entry.get("updated_parsed")
+        if link and updated:
+            try:
+                yield response.urljoin(link), updated
+            except ValueError:
+                continue
 
 
 def _present(request: Request | None) -> Iterator[Request]:

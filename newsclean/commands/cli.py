@@ -26,6 +26,14 @@ COMMANDS = {
         "newsclean.commands.crawl",
         "crawl the sites of a sources file into JSON Lines (cron-safe, incremental)",
     ),
+    "state": (
+        "newsclean.commands.state",
+        "show a crawl's seen-store per site (articles, versions, last fetch) and its last run",
+    ),
+    "forget": (
+        "newsclean.commands.forget",
+        "make articles (URLs, or a whole site) be fetched and exported again by the next crawl",
+    ),
     "demo": (
         "newsclean.commands.demo",
         "serve the bundled demo site on 127.0.0.1, crawl it, write output/*.jsonl",

@@ -508,6 +508,9 @@ def summarise(stats: dict, reason: str, elapsed: float, log_file: Path | None = 
         "refused_by_robots": stats.get("robotstxt/forbidden", 0),
         "recovered_lines": stats.get("newsclean/recovered_lines", 0),
         "max_pages_reached": group("newsclean/max_pages_reached/"),
+        "revisits": {
+            k: stats.get(f"newsclean/revisits/{k}", 0) for k in ("requested", "unchanged", "updated")
+        },
         "log_file": str(log_file) if log_file else None,
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "sites": sitestats.per_site(stats),
@@ -602,6 +605,11 @@ def format_summary(s: dict) -> str:
         lines.append(f"  recovered              {s['recovered_lines']} lines of an interrupted run")
     if s["max_pages_reached"]:
         lines.append(f"  max_pages reached      {counts(s['max_pages_reached'])}")
+    if s.get("revisits", {}).get("requested"):
+        r = s["revisits"]
+        lines.append(
+            f"  revisits               {r['requested']} (unchanged {r['unchanged']}, updated {r['updated']})"
+        )
     if s["log_file"]:
         lines.append(f"  log                    {s['log_file']}")
     lines += format_sites(s)

@@ -55,6 +55,10 @@ ARTICLE_SCHEMA: dict = {
         "fetched_at": {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T"},
         "fingerprint": {"type": "string", "minLength": 1},
         "classifier": {"type": "string", "minLength": 1},
+        # optional, crawls only: a revisit found the article changed and wrote it again
+        "version": {"type": "integer", "minimum": 2},
+        "updated_at": {"type": "string", "pattern": DATETIME},
+        "supersedes": {"type": "string", "minLength": 1},
         "spin": {  # optional: how likely the text was run through a 伪原创 word spinner
             "type": "object",
             "required": ["score", "spun", "evidence", "model"],

@@ -50,6 +50,10 @@ class PageSkipped(DropItem):
     """A page that holds no article (or whose cleaning failed): counted and logged where it happened."""
 
 
+class UnchangedRevisit(DropItem):
+    """A revisit found the text the store already has: nothing to write (the last fetch is now)."""
+
+
 class _CrawlPipeline:
     def __init__(self, crawler, state: CrawlState) -> None:
         self.crawler = crawler
@@ -129,7 +133,7 @@ class CleanPipeline(_CrawlPipeline):
                 sitestats.inc(self.stats, item.site, "skipped/spun")
                 logger.info("skipped %s: spun article (spin score %s)", item.url, article["spin"]["score"])
                 raise PageSkipped("spun")
-        return ArticleItem(article=article, site=item.site, aliases=item.aliases)
+        return ArticleItem(article=article, site=item.site, aliases=item.aliases, fetch=item.fetch)
 
 
 class DedupePipeline(_CrawlPipeline):
@@ -139,12 +143,32 @@ class DedupePipeline(_CrawlPipeline):
         run = self.state.run
         if not isinstance(item, ArticleItem) or run is None:
             return item
+        if item.fetch.revisit:
+            return self.revisited(run, item)
         verdict = run.judge(item.article, item.aliases)
         if verdict.duplicate:
             for url in (item.article["url"], *item.aliases) if verdict.duplicate == "content" else ():
                 run.remember_duplicate(url, verdict, item.article.get("fingerprint") or "")
             self.stats.inc_value(f"newsclean/duplicates/{verdict.duplicate}")
             raise DropItem(f"duplicate {verdict.duplicate} of {verdict.duplicate_of}: {item.article['url']}")
+        if verdict.near_duplicate_of:
+            item.near_duplicate_of = verdict.near_duplicate_of
+            self.stats.inc_value("newsclean/near_duplicates")
+        return item
+
+    def revisited(self, run, item: ArticleItem):
+        """A revisit: the stored text again is dropped (unchanged), a changed one is a new version."""
+        verdict = run.judge_revisit(item.article, item.aliases)
+        url = item.article["url"]
+        if verdict.unchanged or verdict.duplicate:
+            run.unchanged(url, item.fetch.etag, item.fetch.last_modified, item.site)
+        if verdict.unchanged:
+            self.stats.inc_value("newsclean/revisits/unchanged")
+            raise UnchangedRevisit(f"unchanged since the last fetch: {url}")
+        if verdict.duplicate:
+            self.stats.inc_value(f"newsclean/duplicates/{verdict.duplicate}")
+            raise DropItem(f"revisit is a duplicate {verdict.duplicate} of {verdict.duplicate_of}: {url}")
+        item.version, item.supersedes = verdict.version, verdict.supersedes
         if verdict.near_duplicate_of:
             item.near_duplicate_of = verdict.near_duplicate_of
             self.stats.inc_value("newsclean/near_duplicates")
@@ -159,7 +183,7 @@ class ExportPipeline(_CrawlPipeline):
         if not isinstance(item, ArticleItem) or run is None:
             return item
         try:
-            run.write(item.output(), item.aliases)
+            run.write(item.output(), item.aliases, item.fetch.etag, item.fetch.last_modified)
         except OutputError as err:  # not in the file, not in the store: fetched again next run
             record_fault(self.crawler, "output", err)
             raise DropItem(f"not written: {item.article['url']}") from None
@@ -168,6 +192,8 @@ class ExportPipeline(_CrawlPipeline):
         self.stats.inc_value("newsclean/articles_written")
         sitestats.inc(self.stats, item.site, "articles_written")
         sitestats.record_removed(self.stats, item.site, item.article.get("removed") or [])
+        if item.version:
+            self.stats.inc_value("newsclean/revisits/updated")
         removed = Counter(r.get("reason", "?") for r in item.article.get("removed") or [])
         for reason, n in removed.items():
             self.stats.inc_value(f"newsclean/lines_removed/{reason}", n)
