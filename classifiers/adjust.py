@@ -153,7 +153,9 @@ def _y(examples: Sequence[Example], labels: Sequence[str]) -> np.ndarray:
     return y
 
 
-def finetune(base: LineClassifier, lines: Sequence[Example], weights: np.ndarray, meta: dict) -> LineClassifier:
+def finetune(
+    base: LineClassifier, lines: Sequence[Example], weights: np.ndarray, meta: dict
+) -> LineClassifier:
     """Stage 1's n-gram weights moved to fit ``lines`` (OvR log loss, weighted mean, plus
     PENALTY/2 * |change|^2),
     on one BLAS thread so the same lines give the same bytes."""
