@@ -309,18 +309,24 @@ def _load_default() -> LineClassifier:
     return _load_cached(str(path), _stamp(path))
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp(path: Path) -> tuple:
     """Changes when a model is installed over the old one, so the cache does not serve it."""
-    json_path = path / JSON_NAME if path.is_dir() else path
-    try:
-        st = json_path.stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size
+    return file_stamp(*((path / JSON_NAME, path / NPZ_NAME) if path.is_dir() else (path,)))
+
+
+def file_stamp(*paths: Path) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 @lru_cache(maxsize=2)
-def _load_cached(path: str, stamp: tuple[int, int] | None) -> LineClassifier:
+def _load_cached(path: str, stamp: tuple | None) -> LineClassifier:
     return _load(path)
 
 

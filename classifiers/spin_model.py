@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsclean.classifiers.model import _refuse_foreign, _sha256
+from newsclean.classifiers.model import _refuse_foreign, _sha256, file_stamp
 from newsclean.classifiers.places import PACKAGE_SPIN_DIR, default_spin_model
 from newsclean.core.errors import ModelError
 from newsclean.pipelines.spin import SpinModel
@@ -55,12 +55,14 @@ def load_spin_model(folder: str | Path | None = None) -> SpinModel:
     """The spin model in ``folder`` (default: one the user trained into the user data folder, else
     the shipped one), checked before use."""
     if folder is None:
-        return _load_default(default_spin_model()[0])
+        default = default_spin_model()[0]
+        return _load_default(default, file_stamp(default / "model.json", default / "model.npz"))
     return _load(Path(folder))
 
 
 @lru_cache(maxsize=2)
-def _load_default(folder: Path) -> SpinModel:
+def _load_default(folder: Path, stamp: tuple) -> SpinModel:
+    """Cached while the files stay the same (``stamp``: their times and sizes)."""
     return _load(folder)
 
 
