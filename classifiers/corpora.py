@@ -51,12 +51,6 @@ def default_data_dir() -> Path:
     return base / "data"
 
 
-def has_default_data() -> bool:
-    """Whether ../shared/data (or $NEWSCLEAN_SHARED/data) is there to train from."""
-    base = shared_dir()
-    return base is not None and (base / "data").is_dir()
-
-
 def _lines(path: Path) -> Iterator[str]:
     with path.open(encoding="utf-8") as fh:
         for raw in fh:

@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
                 data_dir = corpora.default_data_dir()
             except InputError:
                 data_dir = None
-    elif data_dir is None and not corpora.has_default_data():
+    elif data_dir is None and not places.has_default_data():
         examples, name, data_dir = available_set()
     else:
         data_dir = data_dir or corpora.default_data_dir()

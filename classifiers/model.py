@@ -19,7 +19,7 @@ import numpy as np
 
 from newsclean.classifiers.context import CONTENT, context_features
 from newsclean.classifiers.features import SHAPE_NAMES, Featurizer
-from newsclean.classifiers.places import PACKAGE_MODELS_DIR, default_model
+from newsclean.classifiers.places import PACKAGE_MODELS_DIR, bundled_active_dir, default_model
 from newsclean.core.errors import ModelError
 from newsclean.core.types import Line
 
@@ -344,6 +344,12 @@ def _unpacked_active() -> Path:
         except (FileNotFoundError, OSError):
             raise ModelError(f"the bundled model is missing from this installation ({name})") from None
     return folder
+
+
+def load_bundled() -> LineClassifier:
+    """The model shipped in the package (what ``train --extra`` adjusts without the corpora)."""
+    folder = bundled_active_dir()
+    return _load(folder if folder.is_dir() else _unpacked_active())
 
 
 def load_classifier(path: str | Path | None = None) -> LineClassifier:

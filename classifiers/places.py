@@ -82,6 +82,15 @@ def default_model() -> tuple[Path | None, str]:
     return (bundled if bundled.is_dir() else None), "bundled"
 
 
+def has_default_data() -> bool:
+    """Whether ../shared/data (or $NEWSCLEAN_SHARED/data) is there to train from. (Here, not in
+    corpora.py: that file's bytes are part of every model id.)"""
+    from newsclean.core.paths import shared_dir
+
+    base = shared_dir()
+    return base is not None and (base / "data").is_dir()
+
+
 def spin_home() -> Path:
     """Where ``spin_train`` writes by default (same rule as :func:`models_home`)."""
     if is_source_checkout(PACKAGE_SPIN_DIR.parent / "models") and writable(PACKAGE_SPIN_DIR):

@@ -24,7 +24,7 @@ from newsclean.classifiers import adjust, corpora, dataset, fit, machine, metric
 from newsclean.classifiers.baseline import KeywordFilter
 from newsclean.classifiers.card import write_card
 from newsclean.classifiers.features import N_FEATURES
-from newsclean.classifiers.model import LineClassifier, load_classifier
+from newsclean.classifiers.model import LineClassifier, load_bundled, load_classifier
 from newsclean.classifiers.shortlines import battery_pages
 from newsclean.classifiers.split import sides
 from newsclean.core.errors import InputError, ModelError
@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     compare_bundled = args.active is None
     if args.active is None:
         args.active = home / "active"
-    if args.data_dir is None and not corpora.has_default_data():
+    if args.data_dir is None and not places.has_default_data():
         if not args.extra:
             raise InputError(
                 "training data not found: no ../shared/data; give --data-dir, set NEWSCLEAN_SHARED, "
@@ -282,7 +282,7 @@ def _settle(decision: bool, why: str, out: Path, active_dir: Path, version: str)
 
 def run_adjust(args: argparse.Namespace, home: Path, t0: float) -> int:
     """Adjust the bundled model with --extra lines; evaluate and gate on what the project ships."""
-    base = load_classifier(places.bundled_active_dir())
+    base = load_bundled()
     labelled = [e for path in args.extra for e in dataset.read_labelled(path)]
     if not labelled:
         raise InputError("no labelled lines in " + ", ".join(str(p) for p in args.extra))
