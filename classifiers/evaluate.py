@@ -16,6 +16,7 @@ from newsclean.classifiers.model import load_classifier
 from newsclean.classifiers.shortlines import battery_pages
 from newsclean.classifiers.split import sides
 from newsclean.classifiers.train import print_wrong
+from newsclean.classifiers.wordlists import data_lines
 from newsclean.core.errors import InputError
 
 
@@ -53,7 +54,7 @@ def available_set() -> tuple[list[dataset.Example], str, Path | None]:
         return examples, name, small
     _, hard_test = adjust.hard_negative_parts()
     examples = [dataset.Example(t, "content", "hard_negative") for t in hard_test]
-    for row in adjust.data_lines("seed_spam.txt"):
+    for row in data_lines("seed_spam.txt"):
         label, _, text = row.partition("\t")
         examples.append(dataset.Example(text, label, "seed"))
     name = (

@@ -291,7 +291,7 @@ def run_adjust(args: argparse.Namespace, home: Path, t0: float) -> int:
         f"({places.bundled_active_dir()}) with {len(labelled)} labelled lines",
         t0,
     )
-    config = {"adjust": adjust.settings(), "seed": args.seed}
+    config = {"adjust": adjust.settings()}  # no randomness: --seed and --scale do not apply
     version = adjust.make_version(base, list(args.extra), config)
     result = adjust.adjust(base, labelled, version=version, log=lambda m: _say(m, t0))
     clf = result.model
