@@ -19,11 +19,12 @@ import numpy as np
 
 from newsclean.classifiers.context import CONTENT, context_features
 from newsclean.classifiers.features import SHAPE_NAMES, Featurizer
+from newsclean.classifiers.places import PACKAGE_MODELS_DIR, bundled_active_dir, default_model
 from newsclean.core.errors import ModelError
 from newsclean.core.types import Line
 
 FORMAT = "newsclean-lines/1"
-MODELS_DIR = Path(__file__).resolve().parent / "models"
+MODELS_DIR = PACKAGE_MODELS_DIR  # the bundled models; retrained ones may live elsewhere (places)
 ACTIVE_DIR = MODELS_DIR / "active"
 NPZ_NAME = "model.npz"
 JSON_NAME = "model.json"
@@ -301,13 +302,35 @@ def _context_width(n_labels: int) -> int:
     return int(context_features(probe, [[Line("probe")]], shape).shape[1])
 
 
-@lru_cache(maxsize=1)
 def _load_default() -> LineClassifier:
-    if ACTIVE_DIR.is_dir():
-        return _load(None)
-    return _load(_unpacked_active())
+    path, _ = default_model()
+    if path is None:
+        return _load_cached(str(_unpacked_active()), None)
+    return _load_cached(str(path), _stamp(path))
 
 
+def _stamp(path: Path) -> tuple:
+    """Changes when a model is installed over the old one, so the cache does not serve it."""
+    return file_stamp(*((path / JSON_NAME, path / NPZ_NAME) if path.is_dir() else (path,)))
+
+
+def file_stamp(*paths: Path) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+@lru_cache(maxsize=2)
+def _load_cached(path: str, stamp: tuple | None) -> LineClassifier:
+    return _load(path)
+
+
+@lru_cache(maxsize=1)
 def _unpacked_active() -> Path:
     """The bundled model copied out of a zipped install (a scrapyd egg), where it is no plain file."""
     import importlib.resources
@@ -323,8 +346,15 @@ def _unpacked_active() -> Path:
     return folder
 
 
+def load_bundled() -> LineClassifier:
+    """The model shipped in the package (what ``train --extra`` adjusts without the corpora)."""
+    folder = bundled_active_dir()
+    return _load(folder if folder.is_dir() else _unpacked_active())
+
+
 def load_classifier(path: str | Path | None = None) -> LineClassifier:
-    """The classifier at ``path`` (a bundle folder or its json/npz), or the bundled active model."""
+    """The classifier at ``path`` (a bundle folder or its json/npz), or the default one:
+    ``$NEWSCLEAN_MODEL``, else the user-installed active model, else the bundled one."""
     if path is None:
         return _load_default()
     return _load(path)

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from newsclean.classifiers.model import _refuse_foreign, _sha256
+from newsclean.classifiers.model import _refuse_foreign, _sha256, file_stamp
+from newsclean.classifiers.places import PACKAGE_SPIN_DIR, default_spin_model
 from newsclean.core.errors import ModelError
 from newsclean.pipelines.spin import SpinModel
 
 FORMAT = "newsclean-spin/1"
-SPIN_DIR = Path(__file__).resolve().parent / "spin"
+SPIN_DIR = PACKAGE_SPIN_DIR  # the bundled model and the dictionary
 _SETTINGS = ("backoff", "flag_gain", "restore_gain", "restore_margin", "score_bias", "threshold")
 
 
@@ -51,15 +52,18 @@ def spin_model_from(arrays: dict[str, np.ndarray], meta: dict) -> SpinModel:
 
 
 def load_spin_model(folder: str | Path | None = None) -> SpinModel:
-    """The spin model in ``folder`` (default: the shipped one), checked before use."""
+    """The spin model in ``folder`` (default: one the user trained into the user data folder, else
+    the shipped one), checked before use."""
     if folder is None:
-        return _load_default()
+        default = default_spin_model()[0]
+        return _load_default(default, file_stamp(default / "model.json", default / "model.npz"))
     return _load(Path(folder))
 
 
-@lru_cache(maxsize=1)
-def _load_default() -> SpinModel:
-    return _load(SPIN_DIR)
+@lru_cache(maxsize=2)
+def _load_default(folder: Path, stamp: tuple) -> SpinModel:
+    """Cached while the files stay the same (``stamp``: their times and sizes)."""
+    return _load(folder)
 
 
 def _load(folder: Path) -> SpinModel:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from newsclean.classifiers.places import spin_home
 from newsclean.classifiers.spin_model import FORMAT, SPIN_DIR, spin_model_from
 from newsclean.core.errors import InputError, NewscleanError
 from newsclean.core.paths import shared_dir
@@ -294,8 +295,15 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m newsclean.classifiers.spin_train", description=__doc__.splitlines()[0]
     )
     ap.add_argument("--data", type=Path, help="corpus folder (default: ../shared/data)")
-    ap.add_argument("--out", type=Path, default=SPIN_DIR, help=f"model folder (default: {SPIN_DIR})")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        help="model folder (default: the package's spin/ in a writable source checkout, else the user data folder's spin/)",
+    )
     args = ap.parse_args(argv)
+    if args.out is None:
+        args.out = spin_home()
+        print(f"writing the spin model to {args.out}")
     data = args.data or ((shared_dir() or Path("../shared")) / "data")
     try:
         meta = build(data, args.out)

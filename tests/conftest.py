@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from newsclean.core.paths import PROJECT_ROOT, shared_dir
 
+# No test reads or writes the real user data folder (retrained models go there), and a model
+# installed there does not change what the tests see; subprocesses inherit this.
+os.environ["NEWSCLEAN_DATA_HOME"] = tempfile.mkdtemp(prefix="newsclean-test-home-")
+atexit.register(shutil.rmtree, os.environ["NEWSCLEAN_DATA_HOME"], True)
 SHARED = shared_dir()
 TESTS_DIR = Path(__file__).resolve().parent
 

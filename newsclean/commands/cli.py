@@ -49,9 +49,11 @@ COMMANDS = {
 
 ENVIRONMENT_HELP = """\
 environment variables:
-  NEWSCLEAN_MODEL         classifier model file for clean and demo when --model is not given
-                          (default: the bundled active model; for crawl see below)
+  NEWSCLEAN_MODEL         classifier model file when --model is not given (default: the active
+                          model in the user data folder if there is one, else the bundled one)
   NEWSCLEAN_SHARED        the shared data folder (seeds, corpora for train/eval; default ../shared)
+  NEWSCLEAN_DATA_HOME     the user data folder: retrained models when the package folder is an
+                          installed copy (default: ~/.local/share/newsclean or the platform's own)
   NEWSCLEAN_DEBUG=1       show the traceback of an internal error instead of one line
   NEWSCLEAN_WORKER_ID     this worker's name in a distributed crawl (default: host-pid-random)
   NEWSCLEAN_IDLE_TIMEOUT, NEWSCLEAN_HEARTBEAT_TTL
