@@ -46,12 +46,23 @@ _COMMENTS = re.compile(r"comment|reply|cmt|评论|留言", re.I)
 _NOT_PROSE = frozenset({"a", "li", "script", "style", "noscript", "option", "select", "button", "nav"})
 
 
+_PAGER_TEXT = re.compile(
+    r"^(?:\d{1,3}|第\d{1,3}页|共\d{1,3}页|[上下前后首末尾]一?页|下一頁|上一頁|[\s\[\]|<>«»‹›.…·/-])+$"
+)
+
+
+def is_pager_text(text: str) -> bool:
+    """A line that is only a pager (``1``, ``上一页 1 2 3 下一页``, ``共3页``): never article text."""
+    return bool(_PAGER_TEXT.match(text.strip()))
+
+
 @dataclass(frozen=True)
 class Pager:
     """What a page says about the article pages around it."""
 
     number: int = 1  # this page's place in the article (1: the first or only page)
     next_pages: tuple[str, ...] = ()  # later pages it links to, in page order
+    numbered: tuple[tuple[int, str], ...] = field(default=(), repr=False)  # the same, with their numbers
     first_page: str | None = None  # on a later page: the earliest page it links to
     earlier: tuple[str, ...] = field(default=(), repr=False)  # earlier pages it links to, in order
 
@@ -90,11 +101,12 @@ def find_pager(doc: Any, url: str, max_pages: int = MAX_PAGES) -> Pager:
     shape = max(found, key=lambda s: len(found[s]))
     current = here[shape]
     pages = found[shape]
-    later = tuple(pages[n] for n in sorted(pages) if n > current)
+    numbered = tuple((n, pages[n]) for n in sorted(pages) if n > current)
     earlier = tuple(pages[n] for n in sorted(pages) if n < current)
     return Pager(
         number=current if earlier else 1,
-        next_pages=later,
+        next_pages=tuple(u for _, u in numbered),
+        numbered=numbered,
         first_page=earlier[0] if earlier else None,
         earlier=earlier,
     )
