@@ -67,7 +67,8 @@ PAGES = {
     "/": b"<html><body>"
     + b"".join(f"<a href='/news/{n}.html'>{n}</a>".encode() for n in ("1", "2", "3", "old", "both"))
     + b"</body></html>",
-    "/robots.txt": b"User-agent: *\nAllow: /\n",
+    # robots.txt rules for the site's own user agent: page 2 is off limits to it alone
+    "/robots.txt": b"User-agent: ExampleNewsBot\nDisallow: /news/2.html\n\nUser-agent: *\nAllow: /\n",
     "/news/1.html": gbk_article(901, "2099-01-01"),
     "/news/2.html": gbk_article(902, "2099-01-02"),
     "/news/3.html": gbk_article(903, ""),
@@ -136,7 +137,7 @@ def test_site_settings_reach_the_server_and_the_chain(server, tmp_path):
     done = run_crawl(write_sources(tmp_path / "s.toml", origin, SITE_KEYS), out, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:] + done.stdout
     pages = [(p, t, h) for p, t, h in server.seen if p.startswith("/news/") or p == "/"]
-    assert len(pages) == 6
+    assert len(pages) == 5 and "/news/2.html" not in {p for p, _, _ in pages}  # robots.txt, for AGENT
     for path, _, headers in pages:
         assert headers.get("user-agent") == AGENT, (path, headers)
         assert headers.get("x-feed-token") == "t0ken" and headers.get("accept-language") == "zh-CN"
@@ -145,14 +146,10 @@ def test_site_settings_reach_the_server_and_the_chain(server, tmp_path):
     times = sorted(t for _, t, _ in pages)
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= DELAY - 0.01, gaps
+    print(f"gaps with download_delay {DELAY}: {min(gaps):.3f}-{max(gaps):.3f} s")
     # the pages say UTF-8 but are GBK: the site's encoding decodes them right
     exported = {p: o for p, o in zip(paths(articles(out)), articles(out), strict=True)}
-    assert set(exported) == {
-        "/news/1.html",
-        "/news/2.html",
-        "/news/3.html",
-        "/news/both.html",
-    }  # not old.html
+    assert set(exported) == {"/news/1.html", "/news/3.html", "/news/both.html"}  # not old.html, not 2.html
     assert article_text(901)[1][0] in exported["/news/1.html"]["text"]
     assert LOOKALIKE_TEXT in exported["/news/both.html"]["text"]
     assert article_text(903)[1][1] in exported["/news/3.html"]["text"]  # no date: kept
@@ -172,11 +169,13 @@ def test_without_the_settings_the_crawl_is_as_before(server, tmp_path):
     assert len(agents) == 1 and agents.pop().startswith("newsclean/")
     assert not any("x-feed-token" in h for _, _, h in server.seen)
     exported = {p: o for p, o in zip(paths(articles(out)), articles(out), strict=True)}
-    assert "/news/old.html" in exported  # no max_age: kept
+    assert "/news/old.html" in exported and "/news/2.html" in exported  # no max_age; robots.txt allows
     # read as the UTF-8 it declares, the look-alike page is nonsense
     assert LOOKALIKE_TEXT not in (exported.get("/news/both.html") or {}).get("text", "")
     times = sorted(t for p, t, _ in server.seen if p != "/robots.txt")
-    assert min(b - a for a, b in itertools.pairwise(times)) < DELAY
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) < DELAY
+    print(f"gaps without download_delay: {min(gaps):.3f}-{max(gaps):.3f} s")
 
 
 def test_slots_are_only_for_sites_that_ask():
