@@ -192,3 +192,14 @@ def test_slots_are_only_for_sites_that_ask():
     assert set(slots) == {"site:slow", "site:few"}
     assert slots["site:slow"]["delay"] == 2.0 and slots["site:slow"]["concurrency"] == 2
     assert slots["site:few"] == {"concurrency": 1}
+
+
+def test_a_bare_date_counts_to_the_end_of_its_day():
+    from datetime import datetime, timezone
+
+    from newsclean.crawling.pipelines import published_time
+
+    assert published_time("2025-07-02") == datetime(2025, 7, 3, tzinfo=timezone.utc)
+    assert published_time("2025-07-02T10:00:00+08:00") == datetime(2025, 7, 2, 2, tzinfo=timezone.utc)
+    assert published_time("2025-07-02T10:00") == datetime(2025, 7, 2, 10, tzinfo=timezone.utc)
+    assert published_time(None) is None and published_time("not a date") is None
