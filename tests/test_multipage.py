@@ -20,8 +20,9 @@ import newsclean
 from bench.site.server import FixtureServer
 from newsclean.core.paths import PROJECT_ROOT
 from newsclean.core.schema import article_errors
+from tests.redis_server import redis_server  # noqa: F401
 from tests.site.multipage import FOOTER, LEAD, TITLE, build_multipage_site, page_paragraphs
-from tests.site.runner import articles, env, paths, run_crawl
+from tests.site.runner import articles, crawl_cmd, env, paths, run_crawl
 
 ORIGIN = "http://news.example.cn"
 NAMES = ("a.html", "a_2.html", "a_3.html")
@@ -167,3 +168,32 @@ def test_clean_url_fetches_every_page(www):
         assert broken.returncode == 0, broken.stderr[-3000:]
         assert "c_2.html: HTTP 404" in broken.stderr
         assert json.loads(broken.stdout)["paragraphs"]
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_two_workers_of_a_shared_crawl_export_the_article_once(www, redis_server, tmp_path):  # noqa: F811
+    """Distributed mode: the later pages never enter the Redis queue; whichever worker has page 1
+    fetches them, and page 2 from the list is skipped by whichever worker pops it."""
+    with FixtureServer(www.parent) as server:
+        src = sources(tmp_path, server.origin)
+        outs = [tmp_path / f"worker{i}" for i in range(2)]
+        redis = ["--redis", redis_server.url, "--idle-timeout", "2"]
+        settings = {"NEWSCLEAN_HEARTBEAT_TTL": "5", "CONCURRENT_REQUESTS": "2"}
+        procs = [
+            subprocess.Popen(
+                crawl_cmd(src, out, *redis, settings=settings),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env(),
+                cwd=PROJECT_ROOT,
+            )
+            for out in outs
+        ]
+        for proc in procs:
+            out, err = proc.communicate(timeout=180)
+            assert proc.returncode == 0, err[-3000:] + out
+        exported = [o for out in outs for o in articles(out)]
+        check_joined(exported, server.origin)
+        assert sorted(paths(exported)) == ["/news/a.html", "/news/b.html", "/news/c.html"]
