@@ -163,7 +163,12 @@ class NewsSpider(SitemapSpider):
         pages: set[str] = set()
         for obj in self._parse_page(response):
             if isinstance(obj, PageItem) and obj.next_pages:
-                more = await self._later_pages(obj, self.sites[obj.site])
+                try:
+                    more = await self._later_pages(obj, self.sites[obj.site])
+                except Exception:  # a bug here must not lose page 1
+                    self.crawler.stats.inc_value("newsclean/errors/continuation")
+                    self.logger.exception("later pages of %s not fetched", obj.url)
+                    more = []
                 pages = {canonical_url(u) for u in (obj.url, *obj.aliases)}
                 for request in more:
                     if canonical_url(request.url) not in pages:
