@@ -77,6 +77,14 @@ PAGES = {
 }
 
 
+SLOW_PAGES = {
+    "/slow/": b"<html><body>"
+    + b"".join(f"<a href='/slow/{n}.html'>{n}</a>".encode() for n in range(1, 7))
+    + b"</body></html>",
+    **{f"/slow/{n}.html": gbk_article(910 + n, "2099-01-01") for n in range(1, 7)},
+}
+
+
 class Recorder(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -87,7 +95,14 @@ class Recorder(BaseHTTPRequestHandler):
         self.server.seen.append(
             (self.path, time.monotonic(), {k.lower(): v for k, v in self.headers.items()})
         )
-        body = PAGES.get(self.path)
+        if self.path.startswith("/slow/"):  # a slow page: the server counts how many are in flight
+            with self.server.lock:
+                self.server.in_flight += 1
+                self.server.most = max(self.server.most, self.server.in_flight)
+            time.sleep(0.3)
+            with self.server.lock:
+                self.server.in_flight -= 1
+        body = SLOW_PAGES.get(self.path) or PAGES.get(self.path)
         status = 200 if body is not None else 404
         body = body if body is not None else b"not found"
         self.send_response(status)
@@ -103,6 +118,7 @@ class Recorder(BaseHTTPRequestHandler):
 def server() -> Iterator[ThreadingHTTPServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     httpd.seen = []
+    httpd.lock, httpd.in_flight, httpd.most = threading.Lock(), 0, 0
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd
@@ -203,3 +219,23 @@ def test_a_bare_date_counts_to_the_end_of_its_day():
     assert published_time("2025-07-02T10:00:00+08:00") == datetime(2025, 7, 2, 2, tzinfo=timezone.utc)
     assert published_time("2025-07-02T10:00") == datetime(2025, 7, 2, 10, tzinfo=timezone.utc)
     assert published_time(None) is None and published_time("not a date") is None
+
+
+@pytest.mark.parametrize("concurrency, most", [(1, 1), (4, 4)])
+def test_a_sites_concurrency_caps_its_requests_in_flight(server, tmp_path, concurrency, most):
+    """Six slow pages: one at a time with ``concurrency = 1``; with 4, the server sees them overlap."""
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'[[site]]\nname = "slow"\nstart_urls = ["{origin}/slow/"]\n'
+        f'article_url_pattern = "/slow/\\\\d+\\\\.html$"\nconcurrency = {concurrency}\nencoding = "gbk"\n',
+        "utf-8",
+    )
+    done = run_crawl(path, tmp_path / "out", timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:] + done.stdout
+    assert len(articles(tmp_path / "out")) == 6
+    print(f"concurrency {concurrency}: at most {server.most} requests in flight")
+    if concurrency == 1:
+        assert server.most == 1
+    else:
+        assert 2 <= server.most <= most

@@ -41,6 +41,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsclean.crawling.robots.RobotsTxtMiddleware": 100,
 }
 
+# per-domain and per-site concurrency held when many links arrive at once (see the module)
+DOWNLOADER = "newsclean.crawling.downloader.Downloader"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
