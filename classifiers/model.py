@@ -143,8 +143,13 @@ class LineClassifier:
 
     def predict_pages_proba(self, pages: Sequence[Sequence[Line]]) -> np.ndarray:
         texts = [line.text for lines in pages for line in lines]
-        scores, shape = self.stage1_scores_and_shape(texts)
-        return self.context_proba(self.calibrate(scores), pages, shape)
+        # stage 1 sees a line's text only: a repeated line (menus, 分享到, a pasted block) is scored once
+        position: dict[str, int] = {}
+        where = np.fromiter(
+            (position.setdefault(t, len(position)) for t in texts), dtype=np.int64, count=len(texts)
+        )
+        scores, shape = self.stage1_scores_and_shape(list(position))
+        return self.context_proba(self.calibrate(scores[where]), pages, shape[where])
 
     @property
     def page_threshold(self) -> float | None:

@@ -17,7 +17,7 @@ from newsclean.core.errors import NewscleanError, NoArticleError
 from newsclean.core.judge import LineJudge
 from newsclean.core.types import Line, Removed
 from newsclean.pipelines.article import build_article, detect_language, fingerprint
-from newsclean.pipelines.classify import Decision, decide, vet_meta
+from newsclean.pipelines.classify import Decision, cut_clauses, decide, vet_meta
 from newsclean.pipelines.decode import decode_bytes, looks_like_html
 from newsclean.pipelines.domclean import clean_dom
 from newsclean.pipelines.extract import extract_html
@@ -72,11 +72,11 @@ def clean_document(
     set_aside += [Removed(text, "boilerplate", None) for text in unreadable_lines(extracted.blocks)]
     all_lines, meta, conversion = normalise_page(to_lines(extracted.blocks), extracted.meta)
     split = split_metadata(all_lines, meta)
-    decisions = decide(split.body, classifier)
+    decisions, clauses = cut_clauses(decide(split.body, classifier), classifier)
     fates = dict(zip(split.page_indexes, decisions, strict=True))
     kept = [d.line for d in decisions if d.kept]
     judged = [Removed(d.line.text, d.reason or "boilerplate", d.score) for d in decisions if not d.kept]
-    removed = set_aside + split.removed + judged
+    removed = set_aside + split.removed + judged + clauses
 
     refused = not_an_article(kept, split.meta.title) if kept else None
     if refused:

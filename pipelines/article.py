@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from newsclean.core.text import HAN_RE, KANA_RE
 from newsclean.core.types import Line, Metadata, Removed
+from newsclean.pipelines.reldates import resolve_relative
 
 LANGDETECT_SAMPLE = 300  # characters: plenty for a language guess, and langdetect's cost grows with length
 
@@ -64,7 +65,7 @@ def build_article(
     return {
         "url": url,
         "title": meta.title or None,
-        "published_at": meta.published_at,
+        "published_at": meta.published_at or resolve_relative(meta.published_relative, when),
         "source": meta.source or None,
         "author": meta.author or None,
         "keywords": list(meta.keywords),

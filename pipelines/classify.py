@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from newsclean.core.judge import LineJudge
-from newsclean.core.text import bigram_share
-from newsclean.core.types import Line, Metadata
+from newsclean.core.text import RELATED_HEADING_RE, SENTENCE_FINAL, bigram_share
+from newsclean.core.types import Line, Metadata, Removed
+from newsclean.pipelines.splice import AD_LABELS, cut_spliced
 
 MIN_DUPLICATE_CHARS = 10  # short repeats ("01", "图") are layout, not copied paragraphs
 MAX_FURNITURE_CHARS = 160
@@ -27,7 +28,16 @@ FURNITURE = (
     re.compile(r"^(?:发布于|发表于|IP属地)\s*[:：]?\s*[\u4e00-\u9fff]{2,8}$"),  # where a post was sent from
     re.compile(r"^(?:平台声明|免责声明|特别声明)\s*[:：]"),  # a platform's disclaimer
     re.compile(r"^(?:首赞|点赞|赞|在看|分享|收藏|举报|打赏)(?:\s*\d+)?$"),
+    re.compile(r"^(?:分享到|分享至|转发到)\s*[:：]?\s*(?:微信|微博|QQ|QQ空间|朋友圈|[\s|/、])*$"),
 )
+MAX_HEADING_CHARS = 16
+HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
+# 一、 （二） 3. 第四章 ...: a numbered section heading
+ENUMERATED_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．]\s*\D|第[一二三四五六七八九十\d]{1,3}[章节部分])"
+)
+RELATED_LINK_SHARE = 0.5  # a line mostly link text, under a related-stories heading, is an entry
+MAX_RELATED_TITLE = 40
 TITLE_ECHO_SHARE = 0.7  # a title sharing this much of its bigrams with the body is the body's headline
 MIN_TITLE_BIGRAMS = 4  # fewer bigrams say too little to tell an echo from chance
 
@@ -47,9 +57,18 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
     verdicts = classifier.predict(lines) if lines else []
     seen: set[str] = set()
     decisions: list[Decision] = []
-    for line, verdict in zip(lines, verdicts, strict=True):
+    in_related = False  # after a 往期推荐 / 相关阅读 heading, until the article's prose resumes
+    for i, (line, verdict) in enumerate(zip(lines, verdicts, strict=True)):
         score = round(float(verdict.score), 4)
-        if verdict.label != "content":
+        if RELATED_HEADING_RE.match(line.text):
+            in_related = True
+        elif in_related and not is_related_item(line):
+            in_related = False
+        if in_related and verdict.label == "content":
+            decisions.append(Decision(line, False, "boilerplate", None))
+        elif verdict.label == "boilerplate" and _section_heading(lines, verdicts, i):
+            decisions.append(Decision(line, True, None, None))
+        elif verdict.label != "content":
             decisions.append(Decision(line, False, verdict.label, score))
         elif is_furniture(line.text):
             decisions.append(Decision(line, False, "boilerplate", None))
@@ -64,6 +83,58 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
                 seen.add(key)
                 decisions.append(Decision(line, True, None, score))
     return decisions
+
+
+def cut_clauses(decisions: Sequence[Decision], judge: LineJudge) -> tuple[list[Decision], list[Removed]]:
+    """Decisions after ad clauses spliced into paragraphs were cut (see :mod:`.splice`), and those clauses."""
+    lines = [d.line for d in decisions]
+    eligible = [d.kept or (d.line.in_main and d.reason in AD_LABELS) for d in decisions]
+    results = cut_spliced(
+        lines,
+        [d.kept for d in decisions],
+        [d.reason if e else None for d, e in zip(decisions, eligible, strict=True)],
+        judge,
+    )
+    out: list[Decision] = []
+    clauses: list[Removed] = []
+    for d, (line, cut) in zip(decisions, results, strict=True):
+        clauses += cut
+        if line is None or not cut:
+            out.append(d)
+        else:
+            out.append(Decision(line, True, None, d.score if d.kept else None))
+    return out, clauses
+
+
+def _section_heading(lines: Sequence[Line], verdicts: Sequence, i: int) -> bool:
+    """A short heading between two body paragraphs (``<h2>芯片</h2>``, ``一、网盘``): the article's.
+
+    A line model meets such a line without words of its own to go on and often calls it page
+    furniture; its place says more: inside the article, heading markup or an enumerator, no
+    link, content on both sides. Spam and adult verdicts are never overridden.
+    """
+    if not 0 < i < len(lines) - 1:
+        return False
+    line = lines[i]
+    text = line.text.strip()
+    if not line.in_main or line.link_density > 0 or len(text) > MAX_HEADING_CHARS:
+        return False
+    if line.tag not in HEADING_TAGS and not ENUMERATED_HEADING.match(text):
+        return False
+    if text.endswith(SENTENCE_FINAL) or RELATED_HEADING_RE.match(text):
+        return False
+    neighbours = (lines[i - 1], lines[i + 1]), (verdicts[i - 1], verdicts[i + 1])
+    return all(n.in_main and len(n.text) > MAX_HEADING_CHARS for n in neighbours[0]) and all(
+        v.label == "content" for v in neighbours[1]
+    )
+
+
+def is_related_item(line: Line) -> bool:
+    """An entry of a list of other stories: a link, or a short headline that ends no sentence."""
+    text = line.text.strip()
+    if line.link_density >= RELATED_LINK_SHARE:
+        return True
+    return len(text) <= MAX_RELATED_TITLE and not text.endswith(SENTENCE_FINAL) and "，" not in text
 
 
 def is_furniture(text: str) -> bool:

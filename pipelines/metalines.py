@@ -16,6 +16,7 @@ from typing import NamedTuple
 from newsclean.core.text import FIELD_TRAILERS, HAN, NOT_HEADLINE_FINAL, PROSE_MARKS
 from newsclean.core.types import Line, Metadata, Removed
 from newsclean.pipelines.bylines import name_list
+from newsclean.pipelines.reldates import relative_stamp
 
 CHINA_OFFSET = "+08:00"  # pages without an offset are dated in China Standard Time
 HEADER_LINES = 15  # the page header (title, date, source, counter) sits within this many lines
@@ -276,6 +277,9 @@ def split_metadata(lines: list[Line], meta: Metadata) -> MetaSplit:
     meta = replace(meta, keywords=list(meta.keywords))
     header_end = _header_end(lines)
     kinds: list[str | None] = [_kind(line.text) for line in lines]
+    for i in range(min(header_end, len(lines))):  # 3小时前 in the header: a stamp, in the body: prose
+        if kinds[i] is None and relative_stamp(lines[i].text):
+            kinds[i] = "relative"
 
     if meta.title is None:
         _title_from_dump(lines, kinds, header_end, meta)
@@ -323,6 +327,8 @@ def _fill(meta: Metadata, text: str, kind: str) -> None:
         return
     if meta.published_at is None and kind == "date":
         meta.published_at = iso_date(text)
+    if kind == "relative" and meta.published_at is None and meta.published_relative is None:
+        meta.published_relative = relative_stamp(text)
     if meta.source is None:
         meta.source = source_from(text)
     if meta.author is None:

@@ -25,6 +25,7 @@ from newsclean.pipelines.metalines import (
     source_from,
     stamp_date,
 )
+from newsclean.pipelines.reldates import MAX_STAMP_LINE, relative_stamp
 
 TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|—+|–|--+|::|»|›)\s*|\s+-\s+")
 SITE_PART = re.compile(r"(logo|brand|nav|menu|site-?(title|name|logo|branding|header)|footer|foot\b)", re.I)
@@ -61,6 +62,7 @@ def page_metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -
 
     around = [*blocks[max(0, first_main - AROUND_BLOCKS) : first_main], *_around_end(blocks)]
     published = _published(soup, metas, stamp_rows, around)
+    relative = None if published else _relative(soup, stamp_rows)
     source = _first(source_from(t) for t in header_texts) or _meta_name(
         metas, "source", "publisher", "citation_publisher", "og:site_name"
     )
@@ -85,7 +87,12 @@ def page_metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -
         haystack = main_text + (title or "")
         keywords = list(dict.fromkeys(w.strip() for w in words if w.strip() and w.strip() in haystack))
     return Metadata(
-        title=title, published_at=published, source=source, author=author, keywords=keywords or []
+        title=title,
+        published_at=published,
+        published_relative=relative,
+        source=source,
+        author=author,
+        keywords=keywords or [],
     )
 
 
@@ -323,6 +330,21 @@ def _published(
                 return iso
     # last: a stamp above the header or below the body (a poster line, a forum post's time)
     return _first(stamp_date(b.text) for b in around)
+
+
+def _relative(soup: BeautifulSoup, header: list[Block]) -> str | None:
+    """A relative stamp (3小时前, 昨天 14:30) in the header or a date-classed element, for pages without a date."""
+    stamp = _first(relative_stamp(b.text) for b in header if not b.in_main or len(b.text) <= MAX_STAMP_LINE)
+    if stamp:
+        return stamp
+    body = soup.body or soup
+    for el in body.find_all(class_=DATE_CLASS):
+        if _inside_list(el) or _in_aside(el):
+            continue
+        stamp = relative_stamp(el.get_text(" ", strip=True))
+        if stamp:
+            return stamp
+    return None
 
 
 def _in_aside(el: Tag) -> bool:

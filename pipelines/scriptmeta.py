@@ -51,6 +51,7 @@ def fill_missing(meta: Metadata, fallback: Metadata) -> Metadata:
         meta,
         title=meta.title or fallback.title,
         published_at=meta.published_at or fallback.published_at,
+        published_relative=meta.published_relative or fallback.published_relative,
         source=meta.source or fallback.source,
         author=meta.author or fallback.author,
         keywords=meta.keywords or fallback.keywords,

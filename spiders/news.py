@@ -28,8 +28,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.spiders import SitemapSpider
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from newsclean.crawling.items import ARTICLE, FEED, PAGE, ROBOTS, SITEMAP, START, PageItem
+from newsclean.crawling import sitestats
+from newsclean.crawling.items import ARTICLE, FEED, PAGE, ROBOTS, SITEMAP, START, Fetch, PageItem
 from newsclean.crawling.middlewares import apply_site_slots
+from newsclean.crawling.revisits import NOT_MODIFIED, REVISIT, header_text, hints_by_url, with_hints
 from newsclean.crawling.sources import Site
 from newsclean.crawling.state import configure, crawl_state
 from newsclean.crawling.urls import canonical_url, request_url, url_host
@@ -87,6 +89,8 @@ class NewsSpider(SitemapSpider):
             url = request_url(url)  # no fragment, no tracking parameters
             if urlsplit(url).scheme not in ("http", "https") or not site.allows(url) or _SKIP_EXT.search(url):
                 return None
+            if kind == ARTICLE:  # before the seen-filter: a site still linking known articles is alive
+                sitestats.inc(self.crawler.stats, site.name, "article_links")
             return Request(
                 url,
                 callback=self.parse_page,
@@ -183,8 +187,11 @@ class NewsSpider(SitemapSpider):
     def _parse_page(self, response: Response) -> Iterator[Any]:
         site = self.sites[response.meta["site"]]
         kind = response.meta["kind"]
+        if response.status == NOT_MODIFIED:
+            self._not_modified(response)
+            return
         if not isinstance(response, TextResponse):
-            self._skip(response.url, "not_html", "not a text page")
+            self._skip(response.url, "not_html", "not a text page", site.name)
             return
         is_article = site.is_article_url(response.url)
         if is_article is None:
@@ -220,6 +227,7 @@ class NewsSpider(SitemapSpider):
             content_type=ctype.decode("latin-1") if ctype else None,
             site=site.name,
             aliases=[u for u in dict.fromkeys(request_urls) if u != response.url],
+            fetch=_fetch(response),
         )
 
     # ------------------------------------------------------------ multi-page articles
@@ -233,7 +241,9 @@ class NewsSpider(SitemapSpider):
         """
         pager = find_pager(response.selector, response.url)
         if pager.first_page:
-            self._skip(response.url, "continuation_page", f"page {pager.number} of {pager.first_page}")
+            self._skip(
+                response.url, "continuation_page", f"page {pager.number} of {pager.first_page}", site.name
+            )
             yield from _present(self._request(site, pager.first_page, ARTICLE))
             yield _SamePages({canonical_url(u) for u in (*pager.earlier, *pager.next_pages)})
             return
@@ -294,8 +304,21 @@ class NewsSpider(SitemapSpider):
         )
         return None
 
-    def _skip(self, url: str, reason: str, message: str) -> None:
+    def _not_modified(self, response: Response) -> None:
+        """A revisit answered 304: nothing to clean or write, the store's last fetch is now."""
+        state = crawl_state(self.crawler)
+        if response.meta.get(REVISIT) and state is not None and state.run is not None:
+            state.run.unchanged(
+                response.request.url,
+                header_text(response.headers, "ETag"),
+                header_text(response.headers, "Last-Modified"),
+                response.meta.get("site"),
+            )
+            self.crawler.stats.inc_value("newsclean/revisits/unchanged")
+
+    def _skip(self, url: str, reason: str, message: str, site: str | None = None) -> None:
         self.crawler.stats.inc_value(f"newsclean/skipped/{reason}")
+        sitestats.inc(self.crawler.stats, site, f"skipped/{reason}")
         self.logger.info("skipped %s: %s", url, message)
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
@@ -318,9 +341,10 @@ class NewsSpider(SitemapSpider):
             except Exception:  # lxml refuses some broken files outright
                 sitemap = None
         if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
-            self._skip(response.url, "bad_sitemap", "not a sitemap")
+            self._skip(response.url, "bad_sitemap", "not a sitemap", site.name)
             return
-        locs = [e["loc"] for e in sitemap if e.get("loc")]
+        entries = [e for e in sitemap if e.get("loc")]  # the iterator runs once
+        locs = [e["loc"] for e in entries]
         self.crawler.stats.inc_value("newsclean/sitemap_urls", len(locs))
         if sitemap.type == "sitemapindex":
             depth = response.meta.get("sitemap_depth", 0) + 1
@@ -328,7 +352,8 @@ class NewsSpider(SitemapSpider):
                 if site.allows(loc):
                     yield from _present(self._aux(site, loc, SITEMAP, depth))
         else:
-            yield from self._links_to_requests(site, locs)
+            hints = hints_by_url((e["loc"], e.get("lastmod")) for e in entries)
+            yield from with_hints(self._links_to_requests(site, locs), hints)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if response.status != 200:
@@ -339,10 +364,11 @@ class NewsSpider(SitemapSpider):
         parsed = feedparser.parse(response.body, response_headers={"content-location": response.url})
         links = self._absolute(response, [e.get("link") for e in parsed.entries])
         if not links:
-            self._skip(response.url, "bad_feed", "feed without entry links")
+            self._skip(response.url, "bad_feed", "feed without entry links", site.name)
             return
         self.crawler.stats.inc_value("newsclean/feed_urls", len(links))
-        yield from self._links_to_requests(site, links)
+        hints = hints_by_url(_feed_updates(response, parsed.entries))
+        yield from with_hints(self._links_to_requests(site, links), hints)
 
     # ------------------------------------------------------------ errors
 
@@ -361,6 +387,7 @@ class NewsSpider(SitemapSpider):
         else:
             kind = failure.type.__name__ if failure.type else "error"
         self.crawler.stats.inc_value(f"newsclean/fetch_errors/{kind}")
+        sitestats.record_failure(self.crawler.stats, request.meta.get("site"), kind, request.url)
         if request.meta.get("kind") == START:
             self.crawler.stats.inc_value("newsclean/start_errors")
         self.logger.warning("fetch failed %s: %s (%s)", request.url, kind, detail[:300])
@@ -376,6 +403,26 @@ class _SamePages:
     """Within parse_page only: the other pages of the article on this page (not requested alone)."""
 
     urls: set[str]
+
+
+def _fetch(response: Response) -> Fetch:
+    """The validators to send when this page is revisited, and whether this fetch was one."""
+    return Fetch(
+        etag=header_text(response.headers, "ETag"),
+        last_modified=header_text(response.headers, "Last-Modified"),
+        revisit=bool(response.meta.get(REVISIT)),
+    )
+
+
+def _feed_updates(response: Response, entries: list) -> Iterator[tuple[str, Any]]:
+    """(absolute link, parsed ``updated`` time) of each feed entry that has both."""
+    for entry in entries:
+        link, updated = entry.get("link"), entry.get("updated_parsed")
+        if link and updated:
+            try:
+                yield response.urljoin(link), updated
+            except ValueError:
+                continue
 
 
 def _present(request: Request | None) -> Iterator[Request]:

@@ -132,6 +132,30 @@ def test_scrapy_crawl_that_cannot_run_exits_non_zero(tmp_path: Path, args: list[
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("redis_url", "code", "message"),
+    [("redis://[::1", 2, "bad Redis URL"), ("redis://127.0.0.1:1/0", 69, "unavailable")],
+    ids=["malformed", "unreachable"],
+)
+def test_scrapy_crawl_with_a_bad_redis_url_ends_with_one_line(
+    tmp_path: Path, redis_url: str, code: int, message: str
+):
+    pytest.importorskip("scrapy_redis", reason="the distributed extra is not installed")
+    sources = tmp_path / "s.toml"
+    sources.write_text('[[site]]\nname = "x"\nstart_urls = ["http://127.0.0.1:9/"]\n', "utf-8")
+    done = subprocess.run(
+        scrapy_crawl_cmd(tmp_path / "o", "-a", f"sources={sources}", "-s", f"REDIS_URL={redis_url}"),
+        capture_output=True,
+        text=True,
+        env=env(),
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
+    assert done.returncode == code, done.stderr[-2000:]
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert "GET http://127.0.0.1:9/" not in done.stderr  # ended before any request
+
+
 def test_redos_pattern_in_sources_matches_in_linear_time():
     import time
 

@@ -64,3 +64,54 @@ def test_leftover_part_file_is_recovered_into_the_store(tmp_path):
     run.close()
     assert (out / "news-20260101T000000Z-1.jsonl").read_text("utf-8") == good + "\n"
     assert not list(out.glob("*.part"))
+
+
+def test_a_revisit_is_judged_against_its_own_earlier_version_not_as_a_duplicate(tmp_path):
+    from newsclean.crawling.items import ArticleItem
+
+    run = CrawlRun(tmp_path / "out", tmp_path / "state")
+    run.open()
+    run.write({**art("http://h/news/1.html", TEXT_A, "fp-a"), "site": "s"}, etag='"a1"', last_modified="Mon")
+    run.close()
+
+    run = CrawlRun(tmp_path / "out", tmp_path / "state")
+    run.open()
+    assert run.revisit("http://h/news/1.html", None, 86400.0) is None  # no refresh_after: never
+    record = run.revisit("http://h/news/1.html", 0.001, 86400.0)
+    assert (record.etag, record.last_modified, record.site) == ('"a1"', "Mon", "s")
+    assert run.revisit("http://h/news/1.html", 0.001, 86400.0, hint=0.0) is None  # lastmod long before
+    assert run.judge_revisit(art("http://h/news/1.html", TEXT_A, "fp-a")).unchanged
+    edited = art("http://h/news/1.html", TEXT_A.replace("两千人", "两千五百人"), "fp-a2")
+    assert run.judge(edited).duplicate == "url"  # as a new page it would be dropped
+    verdict = run.judge_revisit(edited)
+    assert (verdict.duplicate, verdict.near_duplicate_of) == (None, None)  # not a near-copy of itself
+    assert (verdict.version, verdict.supersedes) == (2, "fp-a")
+    item = ArticleItem(article=edited, site="s", version=verdict.version, supersedes=verdict.supersedes)
+    run.write(item.output(), etag='"a2"')
+    assert run.revisit("http://h/news/1.html", 0.001, 86400.0) is None  # written this run: not again
+    path = run.close()
+    [line] = [json.loads(x) for x in path.read_text("utf-8").splitlines()]
+    assert (line["version"], line["supersedes"]) == (2, "fp-a") and line["updated_at"]
+
+    store = SqliteSeenStore(tmp_path / "state" / "seen.sqlite3")
+    now = store.record("http://h/news/1.html")
+    assert (now.version, now.fingerprint, now.etag, now.last_modified) == (2, "fp-a2", '"a2"', None)
+    store.close()
+
+
+def test_a_killed_runs_new_version_is_recovered_as_that_version(tmp_path):
+    run = CrawlRun(tmp_path / "out", tmp_path / "state")
+    run.open()
+    run.write({**art("http://h/news/1.html", TEXT_A, "fp-a"), "site": "s"})
+    run.close()
+    v2 = {**art("http://h/news/1.html", TEXT_B, "fp-b"), "site": "s", "version": 2, "supersedes": "fp-a"}
+    (tmp_path / "out" / "news-20990101T000000Z-1.jsonl.part").write_text(json.dumps(v2) + "\n", "utf-8")
+    run = CrawlRun(tmp_path / "out", tmp_path / "state")
+    run.open()
+    assert run.recovered_lines == 1
+    run.close()
+    store = SqliteSeenStore(tmp_path / "state" / "seen.sqlite3")
+    record = store.record("http://h/news/1.html")
+    assert (record.version, record.fingerprint) == (2, "fp-b")
+    assert store.url_for_fingerprint("fp-b") == "http://h/news/1.html"
+    store.close()

@@ -195,6 +195,38 @@ def test_a_request_with_a_sites_download_settings_survives_the_round_trip(redis_
     assert back.meta["download_slot"] == "site:fixture" and back.meta["autothrottle_dont_adjust_delay"]
 
 
+def test_a_revisit_keeps_its_marker_hint_and_validators_through_the_queue(redis_url, tmp_path):  # noqa: F811
+    from newsclean.crawling.revisits import mark_revisit
+
+    s = open_news_scheduler(redis_url, tmp_path)
+    spider = s.spider
+    request = Request(f"{ORIGIN}/news/7.html", callback=spider.parse_page, errback=spider.on_error)
+    request.meta.update({"site": "fixture", "kind": "article", "modified_hint": 1_800_000_000.5})
+    mark_revisit(request, '"v1-abc"', "Thu, 03 Dec 2026 10:00:00 GMT")
+    assert s.enqueue_request(request)
+    back = s.next_request()
+    assert back.meta == {
+        "site": "fixture",
+        "kind": "article",
+        "modified_hint": 1_800_000_000.5,
+        "revisit": True,
+        "handle_httpstatus_list": [304],
+    }
+    assert back.headers.get("If-None-Match") == b'"v1-abc"'
+    assert back.headers.get("If-Modified-Since") == b"Thu, 03 Dec 2026 10:00:00 GMT"
+    for meta in (
+        {"revisit": "yes"},
+        {"modified_hint": float("inf")},
+        {"modified_hint": -1},
+        {"modified_hint": True},
+    ):
+        s.server.zadd(s.queue.key, {raw(page("/news/8.html", meta=meta)): 0})
+        assert s.next_request() is None, meta
+    bad = page("/news/9.html", headers={"If-None-Match": "a\nInjected: 1"})
+    s.server.zadd(s.queue.key, {raw(bad): 0})
+    assert s.next_request() is None
+
+
 def test_the_allow_list_names_the_news_spiders_methods():
     for name in CALLBACKS | ERRBACKS:
         assert callable(getattr(NewsSpider, name, None)), f"NewsSpider has no {name}"
@@ -318,6 +350,8 @@ def _inside_the_schema(request: Request, spider, codec: QueueCodec) -> None:
         "accept-language",
         "accept-encoding",
         "user-agent",
+        "if-none-match",
+        "if-modified-since",
     }
 
 

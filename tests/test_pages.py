@@ -134,9 +134,7 @@ def test_scoring_accepts_gold_and_catches_faults() -> None:
 
 # Pages the cleaner does not pass yet, each with what goes wrong. strict: the day one passes,
 # the test fails until it is taken off this list, so the list cannot go stale.
-KNOWN_FAILURES = {
-    "wechat-style.html": "two WeChat 往期推荐 link titles kept; source from og:site_name not extracted",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _marked(pairs: list[tuple[Path, Path]]) -> list:

@@ -179,3 +179,94 @@ def test_signatures_are_read_in_batches(redis_url, monkeypatch):  # noqa: F811
     monkeypatch.setattr(store.client, "hscan", lambda *a, **k: calls.append(a) or real(*a, **k))
     assert len(dict(store.minhashes())) == 60
     assert len(calls) > 1
+
+
+def test_versions_validators_and_forgetting_alike_in_both_stores(store):
+    url = "http://h/news/1.html"
+    store.add(
+        url,
+        "fp1",
+        text_minhash(STORY),
+        aliases=["http://h/old/1"],
+        site="s",
+        etag='"e1"',
+        last_modified="Mon",
+    )
+    store.add("http://h/news/2.html", "fp2", site="s")
+    store.add("http://h/other/3.html", "fp3", site="t")
+    store.commit()
+    first = store.record("http://h/old/1")  # an alias leads to its article
+    assert (first.url, first.fingerprint, first.site, first.etag, first.last_modified, first.version) == (
+        canonical_url(url),
+        "fp1",
+        "s",
+        '"e1"',
+        "Mon",
+        1,
+    )
+    assert first.fetched_at == first.exported_at and store.record("http://h/nope") is None
+
+    store.add(url, "fp1b", text_minhash(STORY + "补充"), site="s", etag='"e2"', version=2)
+    store.add(url, "fp-stale", site="s", etag='"old"', version=2)  # a version recovered twice: ignored
+    store.commit()
+    second = store.record(url)
+    assert (second.fingerprint, second.etag, second.last_modified, second.version) == (
+        "fp1b",
+        '"e2"',
+        None,
+        2,
+    )
+    assert second.exported_at == first.exported_at
+    assert store.url_for_fingerprint("fp1b") == canonical_url(url)
+    assert store.url_for_fingerprint("fp1") == canonical_url(url)  # an earlier version's text is exported too
+    [signature] = [m for u, m in store.minhashes() if u == canonical_url(url)]
+    assert signature.jaccard(text_minhash(STORY + "补充")) == 1.0
+
+    store.touch(url, last_modified="Tue")
+    store.commit()
+    touched = store.record(url)
+    assert (touched.etag, touched.last_modified, touched.version) == ('"e2"', "Tue", 2)
+
+    counts = {c.site: (c.articles, c.versions, c.revised) for c in store.site_counts()}
+    assert counts == {"s": (2, 3, 1), "t": (1, 1, 0)}
+
+    assert store.forget(["http://h/old/1"]) == 1  # by an alias: the article and every URL of it
+    store.commit()
+    assert not store.seen_url(url) and not store.seen_url("http://h/old/1")
+    assert store.was_forgotten(url) and not store.was_forgotten("http://h/news/2.html")
+    assert store.url_for_fingerprint("fp1b") is None and store.url_for_fingerprint("fp1") is None
+    assert store.forget(site="t") == 1 and store.forget(["http://h/nope"]) == 0
+    store.commit()
+    assert [c.site for c in store.site_counts()] == ["s"]
+    store.add(url, "fp1c", site="s")  # exported again: no longer forgotten
+    store.commit()
+    assert store.seen_url(url) and not store.was_forgotten(url) and store.record(url).version == 1
+
+
+def test_two_workers_cannot_both_write_a_version(redis_url):  # noqa: F811
+    a, b = RedisSeenStore(redis_url, prefix="v"), RedisSeenStore(redis_url, prefix="v")
+    a.add("http://h/a.html", "fp1", site="s")
+    entry = '{"fingerprint": "fp2", "version": 2, "site": "s"}'
+    assert a.revise("http://h/a.html", "fp2", None, entry, expected="fp1")
+    assert not b.revise("http://h/a.html", "fp2x", None, entry.replace("fp2", "fp2x"), expected="fp1")
+    assert b.record("http://h/a.html").fingerprint == "fp2"
+    a.close()
+    b.close()
+
+
+def test_an_article_stored_before_versions_gets_its_record_on_a_revisit(redis_url):  # noqa: F811
+    store = RedisSeenStore(redis_url, prefix="old")
+    key = "http://h/news/1.html"
+    store.client.hset(store.articles_key, key, "2026-01-02T03:04:05+00:00 w1")  # the earlier layout
+    store.client.hset(store.urls_key, key, key)
+    record = store.record(key)
+    assert (record.version, record.site, record.fingerprint) == (1, None, "")
+    assert record.fetched_at == record.exported_at == "2026-01-02T03:04:05+00:00"
+    assert [(c.site, c.articles) for c in store.site_counts()] == [(None, 1)]
+    store.touch(key, etag='"e"', site="s")
+    record = store.record(key)
+    assert (record.site, record.etag) == ("s", '"e"') and record.fetched_at != record.exported_at
+    store.touch("http://h/never-exported.html")  # nothing to touch: nothing created
+    assert store.record("http://h/never-exported.html") is None
+    assert store.client.hlen(store.versions_key) == 1
+    store.close()

@@ -1,16 +1,19 @@
 """A threaded HTTP server for a generated fixture site that records every requested path.
 
 The access log is how tests prove what a crawl did and did not fetch (robots.txt, incremental
-runs). Dynamic behaviour (redirects, 500, slow pages) comes from the site's ``routes.json``.
+runs). With ``validators`` it sends ETag (a hash of the body) and Last-Modified (the file's
+mtime) and answers conditional requests with 304, so revisits can be tested. Dynamic behaviour (redirects, 500, slow pages) comes from the site's ``routes.json``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import threading
 import time
 from collections import Counter
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,10 +26,12 @@ class FixtureHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, root: Path, slow_seconds: float = 3.0) -> None:
+    def __init__(self, root: Path, slow_seconds: float = 3.0, validators: bool = False) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.root = Path(root)
         self.slow_seconds = slow_seconds
+        self.validators = validators  # send ETag and Last-Modified, answer conditional requests
+        self.conditional: list[tuple[str, int]] = []  # (path, status) of each conditional request
         routes_file = self.root / "routes.json"
         self.routes: dict = json.loads(routes_file.read_text("utf-8")) if routes_file.exists() else {}
         self.log: list[str] = []
@@ -46,6 +51,10 @@ class FixtureHTTPServer(ThreadingHTTPServer):
     def record(self, path: str) -> None:
         with self._log_lock:
             self.log.append(path)
+
+    def record_conditional(self, path: str, status: int) -> None:
+        with self._log_lock:
+            self.conditional.append((path, status))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -77,7 +86,31 @@ class _Handler(BaseHTTPRequestHandler):
         ctype = (route or {}).get("content_type") or _guess_type(file)
         if file.suffix in TEXT_TYPES:
             data = data.replace(ORIGIN_PLACEHOLDER.encode(), self.server.origin.encode())
-        self._send(200, data, ctype)
+        if not self.server.validators:
+            return self._send(200, data, ctype)
+        validators = {
+            "ETag": '"' + hashlib.sha1(data).hexdigest()[:16] + '"',
+            "Last-Modified": formatdate(int(file.stat().st_mtime), usegmt=True),
+        }
+        if self._not_modified(validators):
+            self.server.record_conditional(path, 304)
+            return self._send(304, b"", ctype, validators)
+        if self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"):
+            self.server.record_conditional(path, 200)
+        self._send(200, data, ctype, validators)
+
+    def _not_modified(self, validators: dict[str, str]) -> bool:
+        """RFC 9110 13.1: If-None-Match decides when sent; else If-Modified-Since against the mtime."""
+        tags = self.headers.get("If-None-Match")
+        if tags is not None:
+            return validators["ETag"] in [t.strip().removeprefix("W/") for t in tags.split(",")]
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return parsedate_to_datetime(since) >= parsedate_to_datetime(validators["Last-Modified"])
+            except (TypeError, ValueError):
+                return False
+        return False
 
     def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None) -> None:
         try:
@@ -107,8 +140,8 @@ def _guess_type(file: Path) -> str:
 class FixtureServer:
     """Start/stop a :class:`FixtureHTTPServer` in a thread (a context manager)."""
 
-    def __init__(self, root: Path, slow_seconds: float = 3.0) -> None:
-        self.httpd = FixtureHTTPServer(root, slow_seconds)
+    def __init__(self, root: Path, slow_seconds: float = 3.0, validators: bool = False) -> None:
+        self.httpd = FixtureHTTPServer(root, slow_seconds, validators)
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> FixtureServer:
@@ -131,6 +164,13 @@ class FixtureServer:
     def hits(self) -> Counter[str]:
         return Counter(self.log)
 
+    @property
+    def conditional(self) -> list[tuple[str, int]]:
+        """(path, status) of each conditional request answered, 304 or 200."""
+        with self.httpd._log_lock:
+            return list(self.httpd.conditional)
+
     def clear_log(self) -> None:
         with self.httpd._log_lock:
             self.httpd.log.clear()
+            self.httpd.conditional.clear()

@@ -26,6 +26,14 @@ COMMANDS = {
         "newsclean.commands.crawl",
         "crawl the sites of a sources file into JSON Lines (cron-safe, incremental)",
     ),
+    "state": (
+        "newsclean.commands.state",
+        "show a crawl's seen-store per site (articles, versions, last fetch) and its last run",
+    ),
+    "forget": (
+        "newsclean.commands.forget",
+        "make articles (URLs, or a whole site) be fetched and exported again by the next crawl",
+    ),
     "demo": (
         "newsclean.commands.demo",
         "serve the bundled demo site on 127.0.0.1, crawl it, write output/*.jsonl",
@@ -60,6 +68,9 @@ environment):
   NEWSCLEAN_MODEL         classifier model file (newsclean crawl --model sets it)
   NEWSCLEAN_PROGRESS_INTERVAL
                           seconds between progress lines; 0 turns them off (default 10)
+  NEWSCLEAN_LOG_MAX_BYTES, NEWSCLEAN_LOG_BACKUPS
+                          newsclean crawl's crawl.log rotates at this size, keeping this many older
+                          files (default 10485760 and 5; 0 never rotates)
   NEWSCLEAN_REDIS_PREFIX  key prefix in Redis for a distributed crawl
 
 exit codes: 0 done, 1 some pages failed or internal error, 2 bad argument or input, 3 not a

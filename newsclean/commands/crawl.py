@@ -16,6 +16,10 @@ can act on:
       truncated, empty, unreadable (EX_IOERR)
 75    another crawl holds the state directory's lock (EX_TEMPFAIL: try later)
 ====  =========================================================================
+
+With ``--every`` it runs until stopped, one crawl per slot in a child process
+(:mod:`newsclean.crawling.schedule`): 0 when stopped by SIGTERM/SIGINT, 2 at once for bad
+arguments or a bad sources file; any other failed run is reported and the schedule goes on.
 """
 
 from __future__ import annotations
@@ -24,17 +28,24 @@ import argparse
 import contextlib
 import json
 import logging
+import logging.handlers
+import shlex
+import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from newsclean.core.errors import InputError, NewscleanError
+from newsclean.crawling import sitestats
 from newsclean.crawling.state import Outcome
 
 SPIDER = "news"  # started by name through Scrapy's spider loader (SPIDER_MODULES)
 EXIT_OK, EXIT_CRAWL_ERRORS, EXIT_CONFIG, EXIT_MODEL, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 6, 69, 75
 EXIT_OUTPUT, EXIT_STATE = 73, 74
 RUN_ERRORS = ("cleaning", "output", "seen_store")  # newsclean/errors/*: each fails the run
+ALERT_TIMEOUT = 30.0  # seconds an --alert-command may take
+NO_ARTICLES_HINT = "its layout may have changed, it may block the crawler, or it is down"
 
 
 class StoreError(NewscleanError):
@@ -46,7 +57,8 @@ class StoreError(NewscleanError):
 EXIT_CODES_HELP = (
     "exit codes: 0 finished (page-level failures only counted), 1 crawl errors, 2 bad arguments or "
     "sources file, 6 classifier model unusable, 69 Redis unreachable (--redis mode), 73 output folder "
-    "not writable, 74 state folder or seen-store unusable, 75 another crawl holds the lock"
+    "not writable, 74 state folder or seen-store unusable, 75 another crawl holds the lock; with --every: "
+    "0 stopped by a signal, 2 bad arguments or sources file"
 )
 
 
@@ -94,6 +106,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="override a Scrapy setting, e.g. -s DOWNLOAD_TIMEOUT=5 (repeatable)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
+    parser.add_argument(
+        "--alert-command",
+        metavar="CMD",
+        help="run CMD (split like a shell line, not run by one) with the run's site alerts as JSON "
+        f"on standard input when there are any; {ALERT_TIMEOUT:g} s at most, failures only logged",
+    )
+    parser.add_argument(
+        "--every",
+        metavar="DURATION",
+        help="run until stopped, one crawl every DURATION (e.g. 30m, 1h); SIGTERM/SIGINT end it "
+        "after the current crawl",
+    )
+    parser.add_argument(
+        "--jitter",
+        metavar="J",
+        help="with --every: start each crawl up to J later than its slot, J a duration (90s) or a "
+        "share of the interval (10%%)",
+    )
     distributed = _distributed()
     if distributed is not None:
         distributed.add_arguments(parser)
@@ -114,7 +144,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_pages is not None and args.max_pages < 1:
         raise InputError("--max-pages must be a positive number")
-    load_sources(args.sources, max_pages=args.max_pages)  # fail before Scrapy starts
+    alert_command = _alert_argv(getattr(args, "alert_command", None))
+    if getattr(args, "every", None) or getattr(args, "jitter", None):
+        return _run_every(args)
+    sites = load_sources(args.sources, max_pages=args.max_pages)  # fail before Scrapy starts
     output = Path(args.output)
     state = Path(args.state) if args.state else output / ".state"
     log_file = Path(args.log_file) if args.log_file else state / "crawl.log"
@@ -144,18 +177,152 @@ def run(args: argparse.Namespace) -> int:
         raise StoreError(message or "the seen-store could not be opened")
 
     summary = summarise(stats, reason, elapsed, log_file)
+    last_run = state / "last_run.json"
+    add_site_warnings(summary, [s.name for s in sites], _previous_sites(last_run))
     print(format_summary(summary))
     if stats.get("newsclean/fault"):  # the log may be on the disk that failed: say it here too
         print(f"newsclean crawl: {stats['newsclean/fault']}", file=sys.stderr)
     try:
-        (state / "last_run.json").write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8"
-        )
+        _write_atomically(last_run, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     except OSError as err:
-        raise CrawlNotRun(
-            f"cannot write {state / 'last_run.json'}: {err.strerror or err}", EXIT_CRAWL_ERRORS
-        ) from None
+        raise CrawlNotRun(f"cannot write {last_run}: {err.strerror or err}", EXIT_CRAWL_ERRORS) from None
+    if summary["alerts"] and alert_command:
+        run_alert_command(alert_command, summary)
     return exit_code(summary)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    from newsclean.crawling.jsonl import write_text_atomically
+
+    write_text_atomically(path, text)
+
+
+def _previous_sites(last_run: Path) -> dict:
+    """The per-site figures of the previous run's summary; none if it is missing or unreadable."""
+    try:
+        previous = json.loads(last_run.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    sites = previous.get("sites") if isinstance(previous, dict) else None
+    return sites if isinstance(sites, dict) else {}
+
+
+def _alert_argv(command: str | None) -> list[str] | None:
+    """``--alert-command`` split like a shell line (it is never given to a shell)."""
+    if command is None:
+        return None
+    try:
+        argv = shlex.split(command)
+    except ValueError as err:
+        raise InputError(f"--alert-command: {err}") from None
+    if not argv:
+        raise InputError("--alert-command is empty")
+    return argv
+
+
+def run_alert_command(argv: list[str], summary: dict) -> bool:
+    """Give the run's alerts to the operator's command on standard input; a failure is one line
+    on standard error, never the crawl's failure. True when the command succeeded."""
+    message = {
+        "alerts": summary["alerts"],
+        "finished_at": summary.get("finished_at"),
+    }
+    try:
+        done = subprocess.run(
+            argv,
+            input=json.dumps(message, ensure_ascii=False),
+            text=True,
+            encoding="utf-8",
+            capture_output=True,
+            timeout=ALERT_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        print(f"newsclean crawl: alert command timed out after {ALERT_TIMEOUT:g} s", file=sys.stderr)
+        return False
+    except OSError as err:
+        print(f"newsclean crawl: alert command not run: {err.strerror or err}", file=sys.stderr)
+        return False
+    if done.returncode != 0:
+        detail = " ".join((done.stderr or "").split())[:200]
+        print(
+            f"newsclean crawl: alert command failed with exit {done.returncode}"
+            + (f": {detail}" if detail else ""),
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
+def _run_every(args: argparse.Namespace) -> int:
+    """``--every``: this same command without ``--every``, in a child process at every slot."""
+    from newsclean.core.durations import parse_duration
+    from newsclean.crawling.schedule import Schedule, parse_jitter
+    from newsclean.crawling.sources import load_sources
+
+    if not args.every:
+        raise InputError("--jitter needs --every")
+    try:
+        interval = parse_duration(args.every)
+    except ValueError as err:
+        raise InputError(f"--every: {err}") from None
+    jitter = parse_jitter(args.jitter, interval)
+    load_sources(args.sources, max_pages=args.max_pages)  # bad arguments end it before any run
+    crawl_settings(output=Path(args.output), state=Path("."), log_file=None, overrides=args.set)
+    output = Path(args.output)
+    last_run = (Path(args.state) if args.state else output / ".state") / "last_run.json"
+    seen = {"written": _mtime(last_run)}
+
+    def describe(rc: int) -> str:
+        """This run's figures, when it wrote its summary."""
+        written = _mtime(last_run)
+        if written in (None, seen["written"]):
+            return ""
+        seen["written"] = written
+        try:
+            summary = json.loads(last_run.read_text("utf-8"))
+        except (OSError, ValueError):
+            return ""
+        if not isinstance(summary, dict):
+            return ""
+        alerts = len(summary.get("alerts") or [])
+        warnings = len(summary.get("site_warnings") or [])
+        return (
+            f"{summary.get('pages_fetched', 0)} pages, {summary.get('articles_written', 0)} articles"
+            + (f", {warnings} site warnings" if warnings else "")
+            + (f", {alerts} alerts" if alerts else "")
+        )
+
+    argv = [sys.executable, "-m", "newsclean.commands.crawl", *child_arguments(args)]
+    return Schedule(argv, interval, jitter, describe=describe).run()
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def child_arguments(args: argparse.Namespace) -> list[str]:
+    """The command line of one run of a schedule: every option given, except --every and --jitter."""
+    parser = argparse.ArgumentParser(add_help=False)
+    add_arguments(parser)
+    argv: list[str] = []
+    for action in parser._actions:
+        if not action.option_strings or action.dest in ("every", "jitter"):
+            continue
+        value = getattr(args, action.dest, action.default)
+        if value == action.default or value is None:
+            continue
+        option = action.option_strings[-1]  # the long form
+        if action.nargs == 0:  # a flag
+            argv.append(option)
+        elif isinstance(value, list):
+            argv += [f"{option}={item}" for item in value]
+        else:
+            argv.append(f"{option}={value}")
+    return argv
 
 
 class CrawlNotRun(NewscleanError):
@@ -262,9 +429,10 @@ def _run_spider(settings, sources: str, max_pages: int | None, quiet: bool = Fal
     return dict(crawler.stats.get_stats()), state.outcome if state is not None else Outcome()
 
 
-class CrawlLogFile(logging.FileHandler):
-    """The crawl log, as Scrapy's LOG_FILE handler writes it, but a full or failing disk under it
-    costs log lines only: never a traceback per line on the terminal, never a crash at close."""
+class CrawlLogFile(logging.handlers.RotatingFileHandler):
+    """The crawl log, as Scrapy's LOG_FILE handler writes it, rotated by size (crawl.log.1 ...),
+    but a full or failing disk under it costs log lines only: never a traceback per line on the
+    terminal, never a crash at close."""
 
     def handleError(self, record: logging.LogRecord) -> None:
         self.lost += 1
@@ -286,7 +454,23 @@ def open_log_file(settings) -> CrawlLogFile | None:
     if not path:
         return None
     mode = "a" if settings.getbool("LOG_FILE_APPEND") else "w"
-    handler = CrawlLogFile(path, mode=mode, encoding=settings.get("LOG_ENCODING"), delay=True)
+    try:
+        max_bytes = settings.getint("NEWSCLEAN_LOG_MAX_BYTES")
+        backups = settings.getint("NEWSCLEAN_LOG_BACKUPS")
+    except ValueError:
+        raise InputError("NEWSCLEAN_LOG_MAX_BYTES and NEWSCLEAN_LOG_BACKUPS must be whole numbers") from None
+    if max_bytes < 0 or backups < 0:
+        raise InputError("NEWSCLEAN_LOG_MAX_BYTES and NEWSCLEAN_LOG_BACKUPS cannot be negative")
+    if max_bytes and not backups:
+        max_bytes = 0  # RotatingFileHandler's rule: nothing to rotate into, so the file only grows
+    handler = CrawlLogFile(  # appends whenever it rotates (RotatingFileHandler's rule)
+        path,
+        mode=mode,
+        maxBytes=max_bytes,
+        backupCount=backups,
+        encoding=settings.get("LOG_ENCODING"),
+        delay=True,
+    )
     handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
     handler.setLevel(settings.get("LOG_LEVEL"))
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
@@ -324,8 +508,69 @@ def summarise(stats: dict, reason: str, elapsed: float, log_file: Path | None = 
         "refused_by_robots": stats.get("robotstxt/forbidden", 0),
         "recovered_lines": stats.get("newsclean/recovered_lines", 0),
         "max_pages_reached": group("newsclean/max_pages_reached/"),
+        "revisits": {
+            k: stats.get(f"newsclean/revisits/{k}", 0) for k in ("requested", "unchanged", "updated")
+        },
         "log_file": str(log_file) if log_file else None,
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "sites": sitestats.per_site(stats),
+        "site_warnings": [],  # filled by add_site_warnings, which knows the previous run
+        "alerts": [
+            v for k, v in sorted(stats.items()) if k.startswith("newsclean/alerts/") and isinstance(v, dict)
+        ],
     }
+
+
+def add_site_warnings(summary: dict, site_names: list[str], previous: dict) -> None:
+    """Every site of the sources file in ``summary["sites"]``, and a warning for each site whose
+    every page failed and each that wrote articles last run but none in this one."""
+    sites = summary["sites"]
+    for name in site_names:
+        sites.setdefault(name, sitestats.empty_site())
+    summary["sites"] = dict(sorted(sites.items()))
+    warnings = summary["site_warnings"]
+    for name, site in summary["sites"].items():
+        before = (
+            previous.get(name, {}).get("articles_written", 0) if isinstance(previous.get(name), dict) else 0
+        )
+        site["previous_articles_written"] = before if isinstance(before, int) else 0
+        failed = sum(site["errors"].values())
+        if failed and not site["pages_ok"] and not site["articles_written"]:
+            warnings.append(
+                {
+                    "site": name,
+                    "problem": "all_pages_failed",
+                    "message": f"every page failed ({_counts(site['errors'])})",
+                    "failed_urls": site["failed_urls"],
+                }
+            )
+        elif site["previous_articles_written"] and not site["articles_written"]:
+            evidence = _no_articles_evidence(site)
+            if evidence:  # else nothing new was linked: a quiet site, not a broken one
+                warnings.append(
+                    {
+                        "site": name,
+                        "problem": "no_articles_now",
+                        "message": f"wrote {site['previous_articles_written']} articles last run and none "
+                        f"in this one ({evidence}): {NO_ARTICLES_HINT}",
+                    }
+                )
+
+
+def _no_articles_evidence(site: dict) -> str:
+    """Why a site that wrote nothing looks broken rather than quiet, or "" if it does not."""
+    if not site["article_links"]:
+        return "no article links found"
+    found = []
+    if site["pages_skipped"]:
+        found.append(f"pages skipped: {_counts(site['pages_skipped'])}")
+    if site["errors"]:
+        found.append(f"errors: {_counts(site['errors'])}")
+    return "; ".join(found)
+
+
+def _counts(d: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
 
 
 def exit_code(summary: dict) -> int:
@@ -360,9 +605,45 @@ def format_summary(s: dict) -> str:
         lines.append(f"  recovered              {s['recovered_lines']} lines of an interrupted run")
     if s["max_pages_reached"]:
         lines.append(f"  max_pages reached      {counts(s['max_pages_reached'])}")
+    if s.get("revisits", {}).get("requested"):
+        r = s["revisits"]
+        lines.append(
+            f"  revisits               {r['requested']} (unchanged {r['unchanged']}, updated {r['updated']})"
+        )
     if s["log_file"]:
         lines.append(f"  log                    {s['log_file']}")
+    lines += format_sites(s)
     return "\n".join(lines)
+
+
+def format_sites(s: dict) -> list[str]:
+    """The per-site block of the summary, its warnings and its alerts."""
+    sites = s.get("sites") or {}
+    if not sites:
+        return []
+    width = max(len(name) for name in sites)
+    lines = ["sites"]
+    for name, site in sites.items():
+        parts = [f"{site['pages_fetched']} pages", f"{site['articles_written']} articles"]
+        if site["pages_skipped"]:
+            parts.append(f"skipped {_counts(site['pages_skipped'])}")
+        if site["errors"]:
+            parts.append(f"errors {_counts(site['errors'])}")
+        lines.append(f"  {name:<{width}}  " + ", ".join(parts))
+        for url in site["failed_urls"]:
+            lines.append(f"  {'':<{width}}  failed {url}")
+        if site["failed_urls_more"]:
+            lines.append(f"  {'':<{width}}  failed ... and {site['failed_urls_more']} more (see the log)")
+    for warning in s.get("site_warnings") or []:
+        lines.append(f"WARNING site {warning['site']}: {warning['message']}")
+    for alert in s.get("alerts") or []:
+        lines.append(
+            f"ALERT site {alert['site']}: {alert['suspect_lines']} spam/adult/hidden lines removed from "
+            f"{alert['articles']} articles ({alert['rate']:g} per article; median of its last "
+            f"{alert['past_runs']} run(s): {alert['median_rate']:g}) - the site may be compromised"
+        )
+        lines += [f"  sample: {line}" for line in alert.get("samples", [])[:3]]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,6 +60,10 @@ ARTICLE_SCHEMA: dict = {
             "items": {"type": "string", "minLength": 1},
             "minItems": 2,
         },
+        # optional, crawls only: a revisit found the article changed and wrote it again
+        "version": {"type": "integer", "minimum": 2},
+        "updated_at": {"type": "string", "pattern": DATETIME},
+        "supersedes": {"type": "string", "minLength": 1},
         "spin": {  # optional: how likely the text was run through a 伪原创 word spinner
             "type": "object",
             "required": ["score", "spun", "evidence", "model"],

@@ -79,3 +79,33 @@ def bigram_share(segment: str, text: str, *, across_spaces: bool = True, min_gra
     if len(grams) < min_grams or not grams:
         return 0.0
     return sum(1 for g in grams if g in text) / len(grams)
+
+
+# A heading that opens a list of other stories (往期推荐, 相关阅读...): what follows it is not the article.
+RELATED_HEADING_RE = re.compile(
+    r"^[\W_]*"  # any marks around the words: 【】, ▍, ▼, ——, 👇
+    r"(?:往期(?:推荐|回顾|精选|精彩)|推荐阅读|相关(?:阅读|文章|新闻|推荐|链接|报道)|延伸阅读|扩展阅读|"
+    r"热门(?:推荐|文章|阅读)|精彩(?:推荐|回顾|阅读)|更多(?:精彩|阅读|推荐)|猜你喜欢|你可能(?:还)?(?:喜欢|感兴趣)|"
+    r"往期(?:推薦|回顧)|推薦閱讀|相關(?:閱讀|文章|新聞|推薦)|延伸閱讀|熱門(?:推薦|文章)|精彩推薦)"
+    r"[\W_]*$"
+)
+
+# A domain or URL in (lowercased) text, also glued to Chinese.
+DOMAIN_RE = re.compile(
+    r"(?:https?://|www\.)\S+|[a-z0-9][a-z0-9-]{0,30}\.(?:com|cn|net|org|cc|vip|xyz|top|me|tv|info|biz|"
+    r"co|io|app|club|site|online|live|fun|pw|ws|la|in|hk|tw|us|asia|wang|ltd|link|win|bet)(?![a-z0-9-])"
+)  # no \b after the TLD: a domain glued to Chinese text ("bw17.cn下载") has no word boundary
+# A phone, QQ, WeChat, LINE or Telegram contact in (lowercased) text.
+CONTACT_RE = re.compile(
+    # The lookahead lists every branch's first character: the regex engine then skips to those
+    # characters instead of trying each branch at every position (3x faster, same matches).
+    r"(?=[1qvwtl扣微薇威加电热进群])"
+    r"(?:1[3-9]\d{9}|(?:qq|扣扣|微信|vx|v信|wx|薇信|威信|加v|电话|热线|tel|\bv)\s*[:：号]?\s*[0-9a-z_-]{5,}"
+    r"|(?<![a-z])(?:line|tg|telegram)\s*(?:客服|id|号)?\s*[:：]?\s*@[0-9a-z_.-]{4,}"
+    r"|(?:vx|加v|薇信|威信|进群|加群|群号))"
+)  # bare "qq" / "微信" are not contacts (news about the apps names them all the time); a LINE
+# or Telegram handle is one only with its "@" ("@daily" alone is a cron keyword)
+# Words that ask the reader to act: what an ad clause glued to a paragraph says.
+CALL_TO_ACTION_RE = re.compile(
+    r"注册|下载|点击|进入|官网|彩金|首充|送\d+|加盟|代理|办证|贷款|咨询热线|联系电话|扫码|免费领|立即|马上"
+)

@@ -56,6 +56,7 @@ class Metadata:
 
     title: str | None = None
     published_at: str | None = None  # ISO 8601
+    published_relative: str | None = None  # a stamp such as 3小时前, dated once fetched_at is known
     source: str | None = None
     author: str | None = None
     keywords: list[str] = field(default_factory=list)

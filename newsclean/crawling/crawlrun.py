@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from newsclean.crawling.jsonl import JsonLinesWriter, read_lines, recover_parts, run_file_name
 from newsclean.crawling.runlock import (
@@ -24,6 +26,7 @@ from newsclean.crawling.runlock import (
 )
 from newsclean.crawling.seenstore import (
     NearDuplicateIndex,
+    Record,
     SeenStore,
     SqliteSeenStore,
     canonical_url,
@@ -46,6 +49,55 @@ class Verdict:
     duplicate: str | None = None  # "url" or "content": do not write
     duplicate_of: str | None = None
     near_duplicate_of: str | None = None
+    unchanged: bool = False  # a revisit found the stored text again: nothing to write
+    version: int | None = None  # a revisit found a changed text: write it as this version
+    supersedes: str | None = None  # ... replacing the version with this fingerprint
+
+
+@dataclass
+class _Pending:
+    """One change for the store, kept until a commit succeeds."""
+
+    url: str
+    fingerprint: str = ""
+    minhash: object = None
+    aliases: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # site, etag, last_modified, version
+    touch: bool = False  # only the last-fetch time and validators change
+
+
+def _timestamp(iso: str | None) -> float | None:
+    """Seconds since the epoch of a stored ISO time; None when missing or unreadable."""
+    if not iso:
+        return None
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()
+
+
+def revisit_due(
+    record: Record, refresh_after: float | None, refresh_until: float, hint: float | None, now: float
+) -> bool:
+    """The revisit rule (README, "Crawling").
+
+    Revisits are on when ``refresh_after`` is set; they end ``refresh_until`` after the first
+    export. A modification time from a sitemap or feed (``hint``) decides alone: newer than the
+    last fetch, revisit now; older, no need. Without one, the last fetch must be at least
+    ``refresh_after`` ago.
+    """
+    if refresh_after is None:
+        return False
+    first = _timestamp(record.exported_at)
+    last = _timestamp(record.fetched_at) or first
+    if first is None or last is None or now - first >= refresh_until:
+        return False
+    if hint is not None:
+        return hint > last
+    return now - last >= refresh_after
 
 
 class CrawlRun:
@@ -72,7 +124,7 @@ class CrawlRun:
         self.output_path: Path | None = None
         self._run_urls: set[str] = set()
         self._run_fingerprints: dict[str, str] = {}
-        self._pending: list[tuple[str, str, object, list[str]]] = []
+        self._pending: list[_Pending] = []
         self._last_sync = time.monotonic()
 
     # ------------------------------------------------------------ life cycle
@@ -152,7 +204,7 @@ class CrawlRun:
         finished = sorted(self.output_dir.glob(f"{self.prefix}-*.jsonl"))
         if not finished:
             return
-        unknown = [obj for obj in read_lines(finished[-1]) if not self.seen_url(obj["url"])]
+        unknown = [obj for obj in read_lines(finished[-1]) if not self._known_version(obj)]
         for obj in unknown:
             self._remember(obj)
             self._pending.append(_pending_entry(obj, obj.get("aliases") or []))
@@ -170,6 +222,64 @@ class CrawlRun:
         if key in self._run_urls:
             return True
         return self.store is not None and self.store.seen_url(url)
+
+    def _known_version(self, obj: dict) -> bool:
+        """The store (or this run) has this line's article at this version or a newer one."""
+        if canonical_url(obj["url"]) in self._run_urls:
+            return True
+        if self.store is None:
+            return False
+        record = self.store.record(obj["url"])
+        if record is None:
+            return self.store.was_forgotten(obj["url"])  # ``newsclean forget``: leave it forgotten
+        return record.version >= (obj.get("version") or 1)
+
+    def revisit(
+        self, url: str, refresh_after: float | None, refresh_until: float, hint: float | None = None
+    ) -> Record | None:
+        """The stored record of ``url`` when the revisit rule asks for a fetch now, else None.
+
+        Only an article's own URL is revisited (not an alias, not a content duplicate's URL),
+        and never one this run already wrote.
+        """
+        key = canonical_url(url)
+        if refresh_after is None or key in self._run_urls or self.store is None:
+            return None
+        record = self.store.record(url)
+        if record is None or record.url != key:
+            return None
+        return record if revisit_due(record, refresh_after, refresh_until, hint, time.time()) else None
+
+    def judge_revisit(self, article: dict, aliases: Iterable[str] = ()) -> Verdict:
+        """A refetched article: unchanged, a new version, or a duplicate of another article.
+
+        Its own stored URL, fingerprint and signature are not duplicates of it.
+        """
+        url = canonical_url(article["url"])
+        record = self.store.record(url) if self.store is not None else None
+        if record is None or record.url != url:  # forgotten meanwhile: a first export
+            return self.judge(article, aliases)
+        if url in self._run_urls:
+            return Verdict(duplicate="url", duplicate_of=url)
+        fp = article.get("fingerprint") or ""
+        if fp and fp == record.fingerprint:
+            return Verdict(unchanged=True)
+        if fp:
+            other = self._run_fingerprints.get(fp) or (
+                self.store.url_for_fingerprint(fp) if self.store else None
+            )
+            if other and other != url:
+                return Verdict(duplicate="content", duplicate_of=other)
+        near = self.near.nearest(_minhash(article.get("text") or ""), exclude=url)
+        return Verdict(near_duplicate_of=near, version=record.version + 1, supersedes=record.fingerprint)
+
+    def unchanged(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, site: str | None = None
+    ) -> None:
+        """A revisit answered 304 or with the stored text: only the last-fetch time changes."""
+        self._run_urls.add(canonical_url(url))
+        extra = {"etag": etag, "last_modified": last_modified, "site": site}
+        self._pending.append(_Pending(url, extra=extra, touch=True))
 
     def judge(self, article: dict, aliases: Iterable[str] = ()) -> Verdict:
         """Exact duplicates (URL, then content) are skipped; near-duplicates are marked."""
@@ -192,19 +302,25 @@ class CrawlRun:
         if verdict.duplicate_of is None:
             return
         self._run_urls.add(canonical_url(url))
-        self._pending.append((verdict.duplicate_of, fingerprint, None, [url]))
+        self._pending.append(_Pending(verdict.duplicate_of, fingerprint, None, [url]))
 
     # ------------------------------------------------------------ writing
 
-    def write(self, obj: dict, aliases: Iterable[str] = ()) -> None:
-        """Write one article line; the store learns of it once the line is durable."""
+    def write(
+        self,
+        obj: dict,
+        aliases: Iterable[str] = (),
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Write one article line; the store learns of it (and its validators) once the line is durable."""
         assert self.writer is not None
         aliases = [a for a in aliases if canonical_url(a) != canonical_url(obj["url"])]
         if aliases:
             obj = {**obj, "aliases": aliases}
         self.writer.write(obj)
         self._remember(obj)
-        self._pending.append(_pending_entry(obj, aliases))
+        self._pending.append(_pending_entry(obj, aliases, etag=etag, last_modified=last_modified))
         if self.writer.pending >= SYNC_EVERY_LINES or time.monotonic() - self._last_sync > SYNC_EVERY_SECONDS:
             self.sync()
 
@@ -223,20 +339,33 @@ class CrawlRun:
         self._run_urls.update(canonical_url(a) for a in obj.get("aliases") or [])
         if obj.get("fingerprint"):
             self._run_fingerprints.setdefault(obj["fingerprint"], key)
-        self.near.insert(key, _minhash(obj.get("text") or ""))
+        if (obj.get("version") or 1) > 1:
+            self.near.replace(key, _minhash(obj.get("text") or ""))
+        else:
+            self.near.insert(key, _minhash(obj.get("text") or ""))
 
     def _commit(self) -> None:
         self._last_sync = time.monotonic()
         if self.store is None or not self._pending:
             return
-        for url, fp, minhash, aliases in self._pending:  # kept pending until the commit succeeds
-            self.store.add(url, fp, minhash, aliases)
+        for p in self._pending:  # kept pending until the commit succeeds
+            if p.touch:
+                self.store.touch(p.url, **p.extra)
+            else:
+                self.store.add(p.url, p.fingerprint, p.minhash, p.aliases, **p.extra)
         self.store.commit()
         self._pending.clear()
 
 
-def _pending_entry(obj: dict, aliases: list[str]) -> tuple[str, str, object, list[str]]:
-    return (obj["url"], obj.get("fingerprint") or "", _minhash(obj.get("text") or ""), list(aliases))
+def _pending_entry(
+    obj: dict, aliases: list[str], etag: str | None = None, last_modified: str | None = None
+) -> _Pending:
+    extra: dict[str, Any] = {"site": obj.get("site"), "version": obj.get("version") or 1}
+    if etag or last_modified:
+        extra.update(etag=etag, last_modified=last_modified)
+    return _Pending(
+        obj["url"], obj.get("fingerprint") or "", _minhash(obj.get("text") or ""), list(aliases), extra
+    )
 
 
 @lru_cache(maxsize=64)

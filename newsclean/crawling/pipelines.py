@@ -20,6 +20,7 @@ from scrapy.utils.misc import load_object
 
 from newsclean.core.durations import format_duration
 from newsclean.core.errors import NewscleanError
+from newsclean.crawling import sitestats
 from newsclean.crawling.items import ArticleItem, PageItem
 from newsclean.crawling.runlock import OutputError, StateError
 from newsclean.crawling.sources import Site
@@ -49,6 +50,10 @@ def record_fault(crawler, kind: str, err: NewscleanError) -> None:
 
 class PageSkipped(DropItem):
     """A page that holds no article (or whose cleaning failed): counted and logged where it happened."""
+
+
+class UnchangedRevisit(DropItem):
+    """A revisit found the text the store already has: nothing to write (the last fetch is now)."""
 
 
 class _CrawlPipeline:
@@ -107,10 +112,12 @@ class CleanPipeline(_CrawlPipeline):
             article = self._clean(item, site, spin)
         except NewscleanError as err:
             self.stats.inc_value(f"newsclean/skipped/{type(err).__name__}")
+            sitestats.inc(self.stats, item.site, f"skipped/{type(err).__name__}")
             logger.info("skipped %s: %s", item.url, err)
             raise PageSkipped(type(err).__name__) from None
         except Exception:  # a bug in one cleaning step must not end the crawl
             self.stats.inc_value("newsclean/errors/cleaning")
+            sitestats.inc(self.stats, item.site, "errors/cleaning")
             logger.exception("cleaning failed on %s", item.url)
             raise PageSkipped("cleaning failed") from None
         if (article.get("spin") or {}).get("spun"):
@@ -118,10 +125,11 @@ class CleanPipeline(_CrawlPipeline):
             skip = site.skip_spun if site and site.skip_spun is not None else self.skip_spun
             if skip:
                 self.stats.inc_value("newsclean/skipped/spun")
+                sitestats.inc(self.stats, item.site, "skipped/spun")
                 logger.info("skipped %s: spun article (spin score %s)", item.url, article["spin"]["score"])
                 raise PageSkipped("spun")
         self._check_age(article, site)
-        return ArticleItem(article=article, site=item.site, aliases=item.aliases)
+        return ArticleItem(article=article, site=item.site, aliases=item.aliases, fetch=item.fetch)
 
     def _clean(self, item: PageItem, site: Site | None, spin: dict) -> dict:
         """The chain on one page, or on every page of a multi-page article (joined in page order)."""
@@ -151,6 +159,7 @@ class CleanPipeline(_CrawlPipeline):
         age = datetime.now(timezone.utc) - published
         if age.total_seconds() > site.max_age:
             self.stats.inc_value("newsclean/skipped/too_old")
+            sitestats.inc(self.stats, site.name, "skipped/too_old")
             logger.info(
                 "skipped %s: published %s, older than max_age %s",
                 article["url"],
@@ -181,12 +190,32 @@ class DedupePipeline(_CrawlPipeline):
         run = self.state.run
         if not isinstance(item, ArticleItem) or run is None:
             return item
+        if item.fetch.revisit:
+            return self.revisited(run, item)
         verdict = run.judge(item.article, item.aliases)
         if verdict.duplicate:
             for url in (item.article["url"], *item.aliases) if verdict.duplicate == "content" else ():
                 run.remember_duplicate(url, verdict, item.article.get("fingerprint") or "")
             self.stats.inc_value(f"newsclean/duplicates/{verdict.duplicate}")
             raise DropItem(f"duplicate {verdict.duplicate} of {verdict.duplicate_of}: {item.article['url']}")
+        if verdict.near_duplicate_of:
+            item.near_duplicate_of = verdict.near_duplicate_of
+            self.stats.inc_value("newsclean/near_duplicates")
+        return item
+
+    def revisited(self, run, item: ArticleItem):
+        """A revisit: the stored text again is dropped (unchanged), a changed one is a new version."""
+        verdict = run.judge_revisit(item.article, item.aliases)
+        url = item.article["url"]
+        if verdict.unchanged or verdict.duplicate:
+            run.unchanged(url, item.fetch.etag, item.fetch.last_modified, item.site)
+        if verdict.unchanged:
+            self.stats.inc_value("newsclean/revisits/unchanged")
+            raise UnchangedRevisit(f"unchanged since the last fetch: {url}")
+        if verdict.duplicate:
+            self.stats.inc_value(f"newsclean/duplicates/{verdict.duplicate}")
+            raise DropItem(f"revisit is a duplicate {verdict.duplicate} of {verdict.duplicate_of}: {url}")
+        item.version, item.supersedes = verdict.version, verdict.supersedes
         if verdict.near_duplicate_of:
             item.near_duplicate_of = verdict.near_duplicate_of
             self.stats.inc_value("newsclean/near_duplicates")
@@ -201,13 +230,17 @@ class ExportPipeline(_CrawlPipeline):
         if not isinstance(item, ArticleItem) or run is None:
             return item
         try:
-            run.write(item.output(), item.aliases)
+            run.write(item.output(), item.aliases, item.fetch.etag, item.fetch.last_modified)
         except OutputError as err:  # not in the file, not in the store: fetched again next run
             record_fault(self.crawler, "output", err)
             raise DropItem(f"not written: {item.article['url']}") from None
         except StateError as err:  # in the file; the store learns of it at close or on recovery
             record_fault(self.crawler, "seen_store", err)
         self.stats.inc_value("newsclean/articles_written")
+        sitestats.inc(self.stats, item.site, "articles_written")
+        sitestats.record_removed(self.stats, item.site, item.article.get("removed") or [])
+        if item.version:
+            self.stats.inc_value("newsclean/revisits/updated")
         removed = Counter(r.get("reason", "?") for r in item.article.get("removed") or [])
         for reason, n in removed.items():
             self.stats.inc_value(f"newsclean/lines_removed/{reason}", n)

@@ -1,8 +1,10 @@
 """What earlier crawl runs already exported: URLs, content fingerprints, MinHash signatures.
 
-A scheduled crawl asks the store before it schedules a request, so an exported article is never
-fetched twice. The interface is deliberately narrow (see :class:`SeenStore`) so a shared store
-(Redis, for several workers) can stand in for the SQLite one.
+A scheduled crawl asks the store before it schedules a request, so an exported article is
+fetched again only when its site's revisit policy says so. For that the store keeps, per
+article, its site, the validators of its last response (ETag, Last-Modified), when it was first
+exported and last fetched, and its version. The interface is deliberately narrow (see
+:class:`SeenStore`) so a shared store (Redis, for several workers) can stand in for the SQLite one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +25,15 @@ from datasketch import MinHash, MinHashLSH
 from newsclean.crawling.runlock import StateError
 from newsclean.crawling.urls import canonical_url
 
-__all__ = ["NearDuplicateIndex", "SeenStore", "SqliteSeenStore", "canonical_url", "text_minhash"]
+__all__ = [
+    "NearDuplicateIndex",
+    "Record",
+    "SeenStore",
+    "SiteCounts",
+    "SqliteSeenStore",
+    "canonical_url",
+    "text_minhash",
+]
 
 NUM_PERM = 64
 SCHEME = "affine32"  # stored signatures must be read back with the scheme that made them
@@ -67,6 +78,35 @@ def minhash_from_bytes(data: bytes) -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.frombuffer(data, dtype=np.uint64))
 
 
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the store knows of one exported article (the newest version)."""
+
+    url: str  # canonical
+    fingerprint: str
+    site: str | None  # None: exported before the store kept sites
+    etag: str | None
+    last_modified: str | None
+    exported_at: str  # ISO time of the first export
+    fetched_at: str  # ISO time of the last fetch (the first export's, until a revisit)
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class SiteCounts:
+    """One line of ``newsclean state``: a site's articles in the store."""
+
+    site: str | None
+    articles: int
+    versions: int  # article versions written, first exports included
+    revised: int  # articles with more than one version
+    last_fetched: str | None
+
+
 class SeenStore(Protocol):
     """The persistent memory of a scheduled crawl."""
 
@@ -77,9 +117,41 @@ class SeenStore(Protocol):
         """The URL an equal text was exported under, if any."""
 
     def add(
-        self, url: str, fingerprint: str, minhash: MinHash | None = None, aliases: Iterable[str] = ()
+        self,
+        url: str,
+        fingerprint: str,
+        minhash: MinHash | None = None,
+        aliases: Iterable[str] = (),
+        *,
+        site: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        version: int = 1,
     ) -> None:
-        """Record an exported article; ``aliases`` are other URLs that led to it (redirects)."""
+        """Record an exported article; ``aliases`` are other URLs that led to it (redirects).
+
+        A ``version`` above the stored one replaces its fingerprint, signature and validators
+        (a revisit found the article changed); an equal or lower one changes nothing, so
+        recovering a line twice is harmless.
+        """
+
+    def record(self, url: str) -> Record | None:
+        """The stored article ``url`` (or an alias of it) leads to."""
+
+    def touch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, site: str | None = None
+    ) -> None:
+        """A revisit found the article unchanged: its last-fetch time is now, new validators kept
+        (and ``site``, for an article stored before the store kept sites)."""
+
+    def forget(self, urls: Iterable[str] = (), site: str | None = None) -> int:
+        """Drop articles (by URL or alias, or a whole site) so the next run exports them again."""
+
+    def was_forgotten(self, url: str) -> bool:
+        """True when ``url`` was forgotten and not exported since (recovery must not re-learn it)."""
+
+    def site_counts(self) -> list[SiteCounts]:
+        """Per-site figures, for ``newsclean state``."""
 
     def minhashes(self) -> Iterator[tuple[str, MinHash]]:
         """Every stored signature, to rebuild the near-duplicate index at start."""
@@ -88,6 +160,16 @@ class SeenStore(Protocol):
         """Make everything added so far durable."""
 
     def close(self) -> None: ...
+
+
+# columns added since the first store format: ALTER TABLE adds those an older file lacks
+ARTICLE_COLUMNS = {
+    "site": "TEXT",
+    "etag": "TEXT",
+    "last_modified": "TEXT",
+    "fetched_at": "TEXT",
+    "version": "INTEGER NOT NULL DEFAULT 1",
+}
 
 
 class SqliteSeenStore:
@@ -114,8 +196,15 @@ class SqliteSeenStore:
                     url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, minhash BLOB, exported_at TEXT NOT NULL
                 );
                 CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint);
+                CREATE TABLE IF NOT EXISTS forgotten (url TEXT PRIMARY KEY, at TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS superseded (fingerprint TEXT PRIMARY KEY, article TEXT NOT NULL);
                 """
             )
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
+            for column, kind in ARTICLE_COLUMNS.items():
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} {kind}")
+            self._db.execute("CREATE INDEX IF NOT EXISTS articles_site ON articles (site)")
             self._db.commit()
 
     @contextmanager
@@ -132,23 +221,106 @@ class SqliteSeenStore:
 
     def url_for_fingerprint(self, fingerprint: str) -> str | None:
         row = self._db.execute("SELECT url FROM articles WHERE fingerprint = ?", (fingerprint,)).fetchone()
+        if row is None:  # the text of an earlier version is exported too
+            row = self._db.execute(
+                "SELECT article FROM superseded WHERE fingerprint = ?", (fingerprint,)
+            ).fetchone()
         return row[0] if row else None
 
     def add(
-        self, url: str, fingerprint: str, minhash: MinHash | None = None, aliases: Iterable[str] = ()
+        self,
+        url: str,
+        fingerprint: str,
+        minhash: MinHash | None = None,
+        aliases: Iterable[str] = (),
+        *,
+        site: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        version: int = 1,
     ) -> None:
         key = canonical_url(url)
         blob = minhash_to_bytes(minhash) if minhash is not None else None
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = now_iso()
         with self._unwritable():
             self._db.execute(
-                "INSERT OR IGNORE INTO articles (url, fingerprint, minhash, exported_at) VALUES (?, ?, ?, ?)",
-                (key, fingerprint, blob, now),
+                "INSERT OR IGNORE INTO articles (url, fingerprint, minhash, exported_at, site, etag,"
+                " last_modified, fetched_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, fingerprint, blob, now, site, etag, last_modified, now, version),
             )
+            if version > 1:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO superseded (fingerprint, article)"
+                    " SELECT fingerprint, url FROM articles WHERE url = ? AND version < ? AND fingerprint != ?",
+                    (key, version, fingerprint),
+                )
+                self._db.execute(
+                    "UPDATE articles SET fingerprint = ?, minhash = COALESCE(?, minhash), etag = ?,"
+                    " last_modified = ?, fetched_at = ?, version = ?, site = COALESCE(site, ?)"
+                    " WHERE url = ? AND version < ?",
+                    (fingerprint, blob, etag, last_modified, now, version, site, key, version),
+                )
             self._db.executemany(
                 "INSERT OR IGNORE INTO urls (url, article) VALUES (?, ?)",
                 [(canonical_url(u), key) for u in (url, *aliases)],
             )
+            self._db.execute("DELETE FROM forgotten WHERE url = ?", (key,))
+
+    def record(self, url: str) -> Record | None:
+        with self._damaged("cannot be read"):
+            row = self._db.execute(
+                "SELECT a.url, a.fingerprint, a.site, a.etag, a.last_modified, a.exported_at,"
+                " COALESCE(a.fetched_at, a.exported_at), a.version"
+                " FROM urls u JOIN articles a ON a.url = u.article WHERE u.url = ?",
+                (canonical_url(url),),
+            ).fetchone()
+        return Record(*row) if row else None
+
+    def touch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, site: str | None = None
+    ) -> None:
+        with self._unwritable():
+            self._db.execute(
+                "UPDATE articles SET fetched_at = ?, etag = COALESCE(?, etag),"
+                " last_modified = COALESCE(?, last_modified), site = COALESCE(site, ?) WHERE url = ?",
+                (now_iso(), etag, last_modified, site, canonical_url(url)),
+            )
+
+    def forget(self, urls: Iterable[str] = (), site: str | None = None) -> int:
+        keys: set[str] = set()
+        with self._damaged("cannot be read"):
+            for url in urls:
+                row = self._db.execute(
+                    "SELECT article FROM urls WHERE url = ?", (canonical_url(url),)
+                ).fetchone()
+                keys.add(row[0] if row else canonical_url(url))
+            if site is not None:
+                keys.update(
+                    r[0] for r in self._db.execute("SELECT url FROM articles WHERE site = ?", (site,))
+                )
+        with self._unwritable():
+            found, now = 0, now_iso()
+            for key in keys:
+                removed = self._db.execute("DELETE FROM articles WHERE url = ?", (key,)).rowcount
+                if removed:
+                    found += removed
+                    self._db.execute("INSERT OR REPLACE INTO forgotten (url, at) VALUES (?, ?)", (key, now))
+                self._db.execute("DELETE FROM urls WHERE article = ? OR url = ?", (key, key))
+                self._db.execute("DELETE FROM superseded WHERE article = ?", (key,))
+            self._db.commit()
+        return found
+
+    def was_forgotten(self, url: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM forgotten WHERE url = ?", (canonical_url(url),)).fetchone()
+        return row is not None
+
+    def site_counts(self) -> list[SiteCounts]:
+        with self._damaged("cannot be read"):
+            rows = self._db.execute(
+                "SELECT site, COUNT(*), SUM(version), SUM(version > 1),"
+                " MAX(COALESCE(fetched_at, exported_at)) FROM articles GROUP BY site ORDER BY site"
+            ).fetchall()
+        return [SiteCounts(site, n, int(v or 0), int(r or 0), last) for site, n, v, r, last in rows]
 
     def minhashes(self) -> Iterator[tuple[str, MinHash]]:
         with self._damaged("cannot be read"):
@@ -212,10 +384,19 @@ class NearDuplicateIndex:
             self._lsh.insert(url, minhash)
             self._signatures[url] = minhash
 
-    def nearest(self, minhash: MinHash) -> str | None:
-        """The most similar earlier article at or above the threshold, if any."""
+    def replace(self, url: str, minhash: MinHash) -> None:
+        """A new version of an article: its signature replaces the old one's."""
+        if url in self._signatures:
+            self._lsh.remove(url)
+            del self._signatures[url]
+        self.insert(url, minhash)
+
+    def nearest(self, minhash: MinHash, exclude: str | None = None) -> str | None:
+        """The most similar earlier article at or above the threshold, if any (never ``exclude``)."""
         best, best_score = None, 0.0
         for url in self._lsh.query(minhash):
+            if url == exclude:
+                continue
             score = self._signatures[url].jaccard(minhash)
             if score >= self.threshold and score > best_score:
                 best, best_score = url, score

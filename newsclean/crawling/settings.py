@@ -53,6 +53,8 @@ LOG_LEVEL = "INFO"
 EXTENSIONS = {
     "newsclean.crawling.extensions.CrawlRunExtension": 100,  # lock, seen-store, output file
     "newsclean.crawling.extensions.ProgressExtension": 110,
+    "newsclean.crawling.extensions.SiteStatsExtension": 120,  # per-site counters in the stats
+    "newsclean.crawling.extensions.SiteAlertExtension": 130,  # site-compromise alerts, site history
 }
 SPIDER_MIDDLEWARES = {
     # next to the spider: what it drops spends no budget (the shared filter of Redis mode is 950)
@@ -86,5 +88,7 @@ NEWSCLEAN_LOAD_CLASSIFIER = True
 NEWSCLEAN_MAX_SITEMAPS = 100  # sitemap fetches per site and run (and at most the site's max_pages)
 NEWSCLEAN_SITEMAP_DEPTH = 3  # levels of sitemap indexes followed below the first sitemap
 NEWSCLEAN_MAX_FEEDS = 20  # RSS/Atom feed fetches per site and run (and at most max_pages)
+NEWSCLEAN_LOG_MAX_BYTES = 10 * 1024 * 1024  # the crawl log rotates at this size; 0 never rotates
+NEWSCLEAN_LOG_BACKUPS = 5  # rotated crawl logs kept (crawl.log.1 ... crawl.log.5)
 NEWSCLEAN_PROGRESS_INTERVAL = 10.0  # seconds between one-line progress reports; 0 turns them off
 COMMANDS_MODULE = "newsclean.crawling.crawl"  # its scrapy crawl ends non-zero when a crawl cannot run

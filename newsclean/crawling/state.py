@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from newsclean.crawling.crawlrun import CrawlRun
 
 ATTRIBUTE = "newsclean_crawl"
+# an add-on that found the crawl cannot run (a bad or unreachable REDIS_URL) leaves
+# {"message": ..., "exit_code": ...} here; the crawl then ends before any request
+SETUP_ERROR_SETTING = "NEWSCLEAN_SETUP_ERROR"
+
+
+class SetupError(NewscleanError):
+    """A failure an add-on found while the settings were built, with its own exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @dataclass
@@ -39,6 +50,12 @@ class CrawlState:
         """Record the first failure only: it is the one the user must fix."""
         if self.outcome.reason is None:
             self.outcome = Outcome(reason, str(err), err.exit_code)
+
+    def check_setup(self, settings: Any) -> None:
+        """Record what an add-on found wrong once the settings were built (after the spider was made)."""
+        error = settings.get(SETUP_ERROR_SETTING)
+        if isinstance(error, dict):
+            self.fail("config_error", SetupError(str(error.get("message")), int(error.get("exit_code") or 1)))
 
     @property
     def failed(self) -> bool:

@@ -51,7 +51,8 @@ import secrets
 import socket
 from typing import TYPE_CHECKING, Any
 
-from newsclean.core.errors import InputError
+from newsclean.core.errors import InputError, NewscleanError
+from newsclean.crawling.state import SETUP_ERROR_SETTING
 from newsclean.distributed.connection import check_url
 
 if TYPE_CHECKING:
@@ -133,7 +134,14 @@ class DistributedAddon:
         url = settings.get("REDIS_URL")
         if not url:
             return
-        require_extra()
+        try:  # `scrapy crawl -s REDIS_URL=...` reaches here unchecked: end with one line, not a traceback
+            require_extra()
+            check_redis(url)
+        except NewscleanError as err:
+            # the crawl's state records it (newsclean.crawling.state.configure) and the run ends
+            # before any request, with this error's exit code; no shared scheduler is installed
+            settings.set(SETUP_ERROR_SETTING, {"message": str(err), "exit_code": err.exit_code}, "addon")
+            return
         prefix = redis_prefix(settings)
         for name, value in distributed_settings(url, prefix).items():
             # the shared crawl needs these classes whatever the project file says (a project-wide

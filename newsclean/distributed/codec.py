@@ -11,7 +11,8 @@ worker. An entry is one JSON object with only these fields:
 ``method``    GET or HEAD (the crawl sends nothing else: no body, no cookies)
 ``callback``  absent (the spider's own ``parse``) or one of :data:`CALLBACKS`;
 ``errback``   absent or one of :data:`ERRBACKS`
-``headers``   only :data:`HEADERS`, one printable ASCII value each
+``headers``   only :data:`HEADERS`, one printable ASCII value each (a revisit's
+              ``If-None-Match`` and ``If-Modified-Since`` among them)
 ``meta``      only the keys of :data:`META`, each of its type and range; never
               ``download_maxsize``, ``dont_filter``, ``allow_offsite``, ``proxy``,
               ``dont_obey_robotstxt``..., and ``download_timeout`` no higher than the setting
@@ -27,6 +28,7 @@ site's ``max_pages``, as the links it finds itself do.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,7 +47,18 @@ ERRBACKS = frozenset({"on_error", "on_aux_error"})
 KINDS = frozenset({"start", "page", "article", "robots", "sitemap", "feed"})
 PAGE_KINDS = frozenset({"start", "page", "article"})  # the ones max_pages counts
 METHODS = frozenset({"GET", "HEAD"})
-HEADERS = {h.lower(): h for h in ("Referer", "Accept", "Accept-Language", "Accept-Encoding", "User-Agent")}
+HEADERS = {
+    h.lower(): h
+    for h in (
+        "Referer",
+        "Accept",
+        "Accept-Language",
+        "Accept-Encoding",
+        "User-Agent",
+        "If-None-Match",  # a revisit's stored validators (newsclean.crawling.revisits)
+        "If-Modified-Since",
+    )
+}
 FIELDS = frozenset({"url", "method", "callback", "errback", "headers", "meta", "priority"})
 TRANSIENT_META = frozenset(
     {"download_slot", "download_latency", "proxy", "_auth_proxy", "_scheme_proxy"}
@@ -57,6 +70,7 @@ MAX_PRIORITY = 1000
 MAX_DEPTH = 10_000
 MAX_HEADER_VALUE = 4096
 MAX_SITE_NAME = 200
+MAX_HINT = 1e11
 _HOST = re.compile(r"[a-z0-9_.-]+|\[[0-9a-f:.]+\]")
 
 
@@ -178,6 +192,9 @@ META: dict[str, Callable[[Any, Limits], bool]] = {
         lambda lim: lim.redirects,
     ),
     "download_timeout": lambda v, lim: type(v) in (int, float) and 0 < v <= lim.download_timeout,
+    "revisit": lambda v, lim: type(v) is bool,  # an exported article fetched again
+    # a sitemap's or feed's modification time, epoch seconds (year 1970 to 5138)
+    "modified_hint": lambda v, lim: type(v) in (int, float) and math.isfinite(v) and 0 <= v < MAX_HINT,
 }
 
 
