@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -149,6 +150,25 @@ class Cleaner:
             classifier=self.classifier,
             content_type=content_type,
             kind=kind,
+            fetched_at=fetched_at,
+            spin=self.spin_model,
+            restore_spun=self.restore_spun,
+        )
+        return Article.from_dict(data)
+
+    def clean_pages(
+        self, pages: Sequence[tuple[bytes | str, str, str | None]], *, fetched_at: datetime | None = None
+    ) -> Article:
+        """One article split over several pages: ``(html, url, content_type)`` each, in page order.
+
+        Paragraphs are joined in page order, the metadata is page 1's, and the URLs are listed
+        in ``extra["pages"]`` (see :func:`newsclean.chain.clean_pages`).
+        """
+        from newsclean.chain import clean_pages
+
+        data = clean_pages(
+            pages,
+            classifier=self.classifier,
             fetched_at=fetched_at,
             spin=self.spin_model,
             restore_spun=self.restore_spun,

@@ -8,13 +8,15 @@ own decisions, and the line classifier is the caller's (loaded once, passed in).
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from newsclean.core.errors import NoArticleError
+from newsclean.core.errors import NewscleanError, NoArticleError
 from newsclean.core.judge import LineJudge
 from newsclean.core.types import Line, Removed
-from newsclean.pipelines.article import build_article, fingerprint
+from newsclean.pipelines.article import build_article, detect_language, fingerprint
 from newsclean.pipelines.classify import Decision, cut_clauses, decide, vet_meta
 from newsclean.pipelines.decode import decode_bytes, looks_like_html
 from newsclean.pipelines.domclean import clean_dom
@@ -23,11 +25,16 @@ from newsclean.pipelines.lines import to_lines, unreadable_lines
 from newsclean.pipelines.metalines import split_metadata
 from newsclean.pipelines.normalise import normalise_page
 from newsclean.pipelines.pagekind import not_an_article
+from newsclean.pipelines.pager import is_pager_text
 from newsclean.pipelines.scriptmeta import fill_missing, script_metadata
 from newsclean.pipelines.spin import SpinModel, spin_field
 from newsclean.pipelines.textdump import extract_text
 
 MIN_ARTICLE_CHARS = 30  # below this what is left is a stray line, not an article body
+
+logger = logging.getLogger(__name__)
+
+Page = tuple[bytes | str, str, str | None]  # a page's bytes or text, its URL, its Content-Type
 
 
 def clean_document(
@@ -90,6 +97,85 @@ def clean_document(
         _add_spin(article, spin, restore_spun)
     if with_lines:
         article["lines"] = _page_order(all_lines, fates, set_aside)
+    return article
+
+
+def clean_pages(
+    pages: Sequence[Page],
+    *,
+    classifier: LineJudge,
+    fetched_at: datetime | None = None,
+    with_lines: bool = False,
+    spin: SpinModel | None = None,
+    restore_spun: bool = False,
+    clean: Callable[..., dict] | None = None,
+) -> dict:
+    """Clean the pages of one article split over several pages into one article.
+
+    Each page goes through :func:`clean_document`; the paragraphs are joined in page order.
+    Title, date, source, author and keywords are page 1's. A paragraph that every page carries
+    (a repeated header or footer line the classifier let through) is kept once, its repeats
+    listed as removed ``duplicate``. A later page without an article body adds nothing (logged);
+    page 1 without one raises NoArticleError as for a single page. A paragraph that is only a
+    pager (``1``, ``上一页 2 下一页``) goes too. With more than one page the
+    article gets a ``pages`` field: the URLs of all pages, in order. ``clean`` replaces
+    :func:`clean_document` on each page (a crawl's own cleaner).
+    """
+    clean = clean or clean_document
+    if not pages:
+        raise NoArticleError("no article: no pages")
+    data, url, ctype = pages[0]
+    if len(pages) == 1:  # exactly clean_document's article
+        spun = {"spin": spin, "restore_spun": restore_spun} if spin is not None else {}
+        return clean(
+            data,
+            url=url,
+            content_type=ctype,
+            classifier=classifier,
+            fetched_at=fetched_at,
+            with_lines=with_lines,
+            **spun,
+        )
+    first = clean(
+        data, url=url, content_type=ctype, classifier=classifier, fetched_at=fetched_at, with_lines=with_lines
+    )
+    parts = [first]
+    for data, page_url, ctype in pages[1:]:
+        try:
+            parts.append(
+                clean(data, url=page_url, content_type=ctype, classifier=classifier, with_lines=with_lines)
+            )
+        except NewscleanError as err:
+            logger.info("page %s of %s adds nothing: %s", page_url, url, err)
+    common = set(parts[0]["paragraphs"]).intersection(*(p["paragraphs"] for p in parts[1:]))
+    paragraphs = list(first["paragraphs"])
+    removed = list(first["removed"])
+    lines = list(first.get("lines") or [])
+    for part in parts[1:]:
+        removed += part["removed"]
+        lines += part.get("lines") or []
+        for text in part["paragraphs"]:
+            if text in common:
+                removed.append({"text": text, "reason": "duplicate", "score": None})
+            else:
+                paragraphs.append(text)
+    pager = [text for text in paragraphs if is_pager_text(text)]  # a page number left by a pager
+    paragraphs = [text for text in paragraphs if not is_pager_text(text)]
+    removed += [{"text": text, "reason": "boilerplate", "score": None} for text in pager]
+    article = dict(first)
+    article["paragraphs"] = paragraphs
+    article["text"] = "\n".join(paragraphs)
+    article["language"] = detect_language(article["text"])
+    article["converted"] = any(p["converted"] for p in parts)
+    article["conversion"] = next((p["conversion"] for p in parts if p.get("conversion")), None)
+    article["removed"] = removed
+    article["fingerprint"] = fingerprint(article["text"])
+    article["pages"] = [page_url for _, page_url, _ in pages]
+    article.pop("lines", None)
+    if spin is not None:
+        _add_spin(article, spin, restore_spun)
+    if with_lines:
+        article["lines"] = lines
     return article
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,10 +30,12 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from newsclean.crawling import sitestats
 from newsclean.crawling.items import ARTICLE, FEED, PAGE, ROBOTS, SITEMAP, START, Fetch, PageItem
+from newsclean.crawling.middlewares import apply_site_slots
 from newsclean.crawling.revisits import NOT_MODIFIED, REVISIT, header_text, hints_by_url, with_hints
 from newsclean.crawling.sources import Site
 from newsclean.crawling.state import configure, crawl_state
-from newsclean.crawling.urls import request_url, url_host
+from newsclean.crawling.urls import canonical_url, request_url, url_host
+from newsclean.pipelines.pager import MAX_PAGES, find_pager
 
 _SKIP_EXT = re.compile(r"\.({})$".format("|".join(re.escape(e) for e in IGNORED_EXTENSIONS)), re.IGNORECASE)
 _FEED_PATH = re.compile(r"(\.rss|/rss|/feed|/atom|rss\.xml|atom\.xml|feed\.xml)/?$", re.IGNORECASE)
@@ -55,6 +58,7 @@ class NewsSpider(SitemapSpider):
         # the crawl's state lives on the crawler; its components read the sites from there
         state = configure(crawler, spider.sources_path, spider.max_pages_override)
         spider.sites = state.sites
+        apply_site_slots(crawler, state.sites.values())  # each site's delay and concurrency
         spider.allowed_domains = sorted({d for s in state.sites.values() for d in s.allowed_domains})
         return spider
 
@@ -158,7 +162,29 @@ class NewsSpider(SitemapSpider):
 
     # ------------------------------------------------------------ callbacks
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        """A page's article (all its pages, for a multi-page one), then its links."""
+        pages: set[str] = set()
+        for obj in self._parse_page(response):
+            if isinstance(obj, PageItem) and obj.next_pages:
+                try:
+                    more = await self._later_pages(obj, self.sites[obj.site])
+                except Exception:  # a bug here must not lose page 1
+                    self.crawler.stats.inc_value("newsclean/errors/continuation")
+                    self.logger.exception("later pages of %s not fetched", obj.url)
+                    more = []
+                pages = {canonical_url(u) for u in (obj.url, *obj.aliases)}
+                for request in more:
+                    if canonical_url(request.url) not in pages:
+                        yield request
+            elif isinstance(obj, _SamePages):
+                pages |= obj.urls
+                continue
+            elif isinstance(obj, Request) and canonical_url(obj.url) in pages:
+                continue  # a page of this article: not a story of its own
+            yield obj
+
+    def _parse_page(self, response: Response) -> Iterator[Any]:
         site = self.sites[response.meta["site"]]
         kind = response.meta["kind"]
         if response.status == NOT_MODIFIED:
@@ -174,7 +200,7 @@ class NewsSpider(SitemapSpider):
                 site.follow_url_pattern is not None and site.follow_url_pattern.search(response.url)
             )
         if is_article:
-            yield self._page(response, site)
+            yield from self._article(response, site)
         hrefs = self._absolute(response, response.css("a::attr(href), link[rel~=next]::attr(href)").getall())
         feeds = [h for h in hrefs if _FEED_PATH.search(urlsplit(h).path)]
         yield from self._links_to_requests(site, [h for h in hrefs if h not in feeds])
@@ -203,6 +229,80 @@ class NewsSpider(SitemapSpider):
             aliases=[u for u in dict.fromkeys(request_urls) if u != response.url],
             fetch=_fetch(response),
         )
+
+    # ------------------------------------------------------------ multi-page articles
+
+    def _article(self, response: TextResponse, site: Site) -> Iterator[Any]:
+        """The article page, with the later pages its pager links to.
+
+        A later page (its pager links back to an earlier one) is not an article on its own:
+        it is skipped and the earliest page it names is requested instead, which fetches the
+        whole article (or is dropped as already scheduled or exported), whichever came first.
+        """
+        pager = find_pager(response.selector, response.url)
+        if pager.first_page:
+            self._skip(
+                response.url, "continuation_page", f"page {pager.number} of {pager.first_page}", site.name
+            )
+            yield from _present(self._request(site, pager.first_page, ARTICLE))
+            yield _SamePages({canonical_url(u) for u in (*pager.earlier, *pager.next_pages)})
+            return
+        item = self._page(response, site)
+        item.next_pages = [(n, u) for n, u in pager.numbered if site.allows(u)]
+        yield item
+
+    async def _later_pages(self, item: PageItem, site: Site) -> list[Request]:
+        """Fetch the later pages of ``item`` in page order, into it; the links they hold are returned.
+
+        They are downloaded here (downloader middlewares only: robots.txt, the site's headers and
+        delay, retries), never queued, so their bodies stay in this process and a page 2 reached
+        from a list link meanwhile is not taken for a duplicate. A page that fails ends the
+        article there: what was collected is cleaned, with a logged note. At most MAX_PAGES pages.
+        """
+        known = {canonical_url(u) for u in (item.url, *item.aliases)}
+        todo = dict(item.next_pages)  # page number -> URL
+        last = 1
+        links: list[Request] = []
+        while todo and len(item.more_pages) + 1 < MAX_PAGES:
+            number = min(todo)
+            url = todo.pop(number)
+            if number <= last or canonical_url(url) in known:
+                continue
+            response = await self._download_page(site, url, item.url)
+            if response is None:
+                break
+            last = number
+            known.update(canonical_url(u) for u in (url, response.url))
+            ctype = response.headers.get("Content-Type")
+            item.more_pages.append((response.body, response.url, ctype.decode("latin-1") if ctype else None))
+            item.aliases += [u for u in dict.fromkeys((url, response.url)) if u not in item.aliases]
+            for n, u in find_pager(response.selector, response.url).numbered:
+                if n > last and site.allows(u):
+                    todo.setdefault(n, u)
+            hrefs = self._absolute(response, response.css("a::attr(href)").getall())
+            links += self._links_to_requests(site, [h for h in hrefs if canonical_url(h) not in known])
+        if item.more_pages:
+            self.crawler.stats.inc_value("newsclean/multipage_articles")
+            self.crawler.stats.inc_value("newsclean/continuation_pages", len(item.more_pages))
+        item.aliases = [u for u in item.aliases if canonical_url(u) != canonical_url(item.url)]
+        return links
+
+    async def _download_page(self, site: Site, url: str, first: str) -> TextResponse | None:
+        """A later page of an article, or None (logged and counted) when it cannot be had."""
+        try:
+            request = Request(request_url(url), meta={"site": site.name, "kind": ARTICLE}, dont_filter=True)
+            response = await self.crawler.engine.download_async(request)
+        except Exception as err:  # robots.txt, timeouts, refused connections: the article ends here
+            detail = " ".join(str(err).split()) or type(err).__name__
+        else:
+            if response.status == 200 and isinstance(response, TextResponse):
+                return response
+            detail = f"HTTP {response.status}" if response.status != 200 else "not a text page"
+        self.crawler.stats.inc_value("newsclean/continuation_errors")
+        self.logger.warning(
+            "article %s ends before %s: %s; its earlier pages are kept", first, url, detail[:300]
+        )
+        return None
 
     def _not_modified(self, response: Response) -> None:
         """A revisit answered 304: nothing to clean or write, the store's last fetch is now."""
@@ -296,6 +396,13 @@ class NewsSpider(SitemapSpider):
         self.logger.info(
             "optional %s not available: %s", failure.request.meta.get("kind"), failure.request.url
         )
+
+
+@dataclass(frozen=True)
+class _SamePages:
+    """Within parse_page only: the other pages of the article on this page (not requested alone)."""
+
+    urls: set[str]
 
 
 def _fetch(response: Response) -> Fetch:

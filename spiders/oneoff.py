@@ -6,13 +6,15 @@ user agent, retries, timeouts and the download size cap all come from newsclean.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsclean.crawling.fetch import Fetched
+from newsclean.pipelines.pager import MAX_PAGES, find_pager
 
 
 class OneOffSpider(scrapy.Spider):
@@ -34,19 +36,59 @@ class OneOffSpider(scrapy.Spider):
                 url, callback=self.got, errback=self.failed, dont_filter=True, cb_kwargs={"asked": url}
             )
 
-    def got(self, response: Response, asked: str):
-        ctype = response.headers.get(b"Content-Type")
+    async def got(self, response: Response, asked: str) -> None:
         self.results[asked] = Fetched(
             url=response.url,
             body=response.body,
-            content_type=ctype.decode("latin-1") if ctype else None,
+            content_type=_content_type(response),
             status=response.status,
+            more=tuple(await self._later_pages(response)),
         )
-        return None
+
+    async def _later_pages(self, response: Response) -> list[Fetched]:
+        """The later pages of a multi-page article, in page order, as the crawl fetches them.
+
+        A page that cannot be had ends the article there (one line on standard error): the
+        pages before it are still cleaned.
+        """
+        if not isinstance(response, TextResponse):
+            return []
+        known = {response.url, response.request.url}
+        todo = dict(find_pager(response.selector, response.url).numbered)
+        last, pages = 1, []
+        while todo and len(pages) + 1 < MAX_PAGES:
+            number = min(todo)
+            url = todo.pop(number)
+            if number <= last or url in known:
+                continue
+            try:
+                page = await self.crawler.engine.download_async(scrapy.Request(url, dont_filter=True))
+            except Exception as err:  # robots.txt, timeouts, refused connections
+                _note(response.url, url, " ".join(str(err).split()) or type(err).__name__)
+                break
+            if page.status != 200 or not isinstance(page, TextResponse):
+                _note(response.url, url, f"HTTP {page.status}" if page.status != 200 else "not a text page")
+                break
+            last = number
+            known.update((url, page.url))
+            pages.append(Fetched(page.url, page.body, _content_type(page), page.status))
+            for n, u in find_pager(page.selector, page.url).numbered:
+                if n > last:
+                    todo.setdefault(n, u)
+        return pages
 
     def failed(self, failure: Failure):
         asked = failure.request.cb_kwargs.get("asked", failure.request.url)
         self.results[asked] = describe_failure(failure, self.settings)
+
+
+def _content_type(response: Response) -> str | None:
+    ctype = response.headers.get(b"Content-Type")
+    return ctype.decode("latin-1") if ctype else None
+
+
+def _note(first: str, url: str, detail: str) -> None:
+    print(f"newsclean: {first}: the article ends before {url}: {detail[:300]}", file=sys.stderr)
 
 
 def _classes(module, *names: str) -> tuple[type, ...]:

@@ -177,6 +177,24 @@ def test_the_spiders_own_requests_survive_the_round_trip(redis_url, tmp_path):  
     assert feed.headers.get("Referer") == f"{ORIGIN}/".encode() and "X-Other" not in feed.headers
 
 
+def test_a_request_with_a_sites_download_settings_survives_the_round_trip(redis_url, tmp_path):  # noqa: F811
+    """SitePolicy's slot and delay flags are the downloader's: left out, set again at download."""
+    from newsclean.crawling.middlewares import SitePolicy
+
+    s = open_news_scheduler(redis_url, tmp_path, download_delay=0.5, user_agent="SiteBot/1")
+    policy = SitePolicy.from_crawler(s.spider.crawler)
+    request = Request(f"{ORIGIN}/news/1.html", callback=s.spider.parse_page, errback=s.spider.on_error)
+    request.meta.update({"site": "fixture", "kind": "article", "retry_times": 1})
+    policy.process_request(request)
+    assert request.meta["download_slot"] == "site:fixture" and request.meta["autothrottle_dont_adjust_delay"]
+    assert s.enqueue_request(request)  # a retry goes back to the queue with what the downloader set
+    back = s.next_request()
+    assert back.meta == {"site": "fixture", "kind": "article", "retry_times": 1}
+    assert back.headers.get("User-Agent") == b"SiteBot/1"
+    policy.process_request(back)
+    assert back.meta["download_slot"] == "site:fixture" and back.meta["autothrottle_dont_adjust_delay"]
+
+
 def test_a_revisit_keeps_its_marker_hint_and_validators_through_the_queue(redis_url, tmp_path):  # noqa: F811
     from newsclean.crawling.revisits import mark_revisit
 

@@ -44,6 +44,7 @@ class PageJob:
     content_type: str | None = None
     fetched_at: datetime | None = None
     error: NewscleanError | None = None
+    more_pages: tuple[tuple[bytes, str, str | None], ...] = ()  # a multi-page article's later pages
 
 
 def is_url(source: str) -> bool:
@@ -137,7 +138,14 @@ def page_jobs(items: list[Entry], fetched: dict, skipped: Counter) -> Iterator[P
         except NewscleanError as err:
             yield PageJob(entry.source, error=err)
         else:
-            yield PageJob(entry.source, data, url, ctype)
+            more = getattr(fetched.get(entry.source), "more", ()) if is_url(entry.source) else ()
+            yield PageJob(
+                entry.source,
+                data,
+                url,
+                ctype,
+                more_pages=tuple((m.body, m.url, m.content_type) for m in more),
+            )
 
 
 def _load(entry: Entry, fetched: dict) -> tuple[bytes, str, str | None]:

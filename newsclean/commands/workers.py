@@ -52,13 +52,11 @@ def load_model(model: str | None, restore_spun: bool = False) -> None:
 def clean_job(job: PageJob, with_lines: bool = False) -> Outcome:
     if job.error is not None:
         return Outcome(job.name, error_kind=type(job.error).__name__, message=str(job.error))
-    from newsclean.chain import clean_document
+    from newsclean.chain import clean_pages
 
     try:
-        article = clean_document(
-            job.data,
-            url=job.url,
-            content_type=job.content_type,
+        article = clean_pages(
+            [(job.data, job.url, job.content_type), *job.more_pages],
             classifier=_classifier,
             fetched_at=job.fetched_at,
             with_lines=with_lines,

@@ -55,6 +55,11 @@ ARTICLE_SCHEMA: dict = {
         "fetched_at": {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T"},
         "fingerprint": {"type": "string", "minLength": 1},
         "classifier": {"type": "string", "minLength": 1},
+        "pages": {  # optional: an article split over several pages, their URLs in page order
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "minItems": 2,
+        },
         # optional, crawls only: a revisit found the article changed and wrote it again
         "version": {"type": "integer", "minimum": 2},
         "updated_at": {"type": "string", "pattern": DATETIME},

@@ -25,6 +25,7 @@ class Fetched:
     body: bytes
     content_type: str | None
     status: int
+    more: tuple[Fetched, ...] = ()  # the later pages of a multi-page article, in page order
 
 
 def check_url(url: str) -> str:

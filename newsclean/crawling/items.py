@@ -29,6 +29,13 @@ class PageItem:
     site: str
     aliases: list[str] = field(default_factory=list)  # other URLs that led here (redirects)
     fetch: Fetch = field(default_factory=Fetch)
+    # a multi-page article: the later pages its pager links to, then the pages fetched, in order
+    next_pages: list[tuple[int, str]] = field(default_factory=list)
+    more_pages: list[tuple[bytes, str, str | None]] = field(default_factory=list)
+
+    def pages(self) -> list[tuple[bytes, str, str | None]]:
+        """Every page of the article, page 1 first: (body, URL, Content-Type) each."""
+        return [(self.body, self.url, self.content_type), *self.more_pages]
 
 
 @dataclass

@@ -1,8 +1,9 @@
-"""Spider middlewares of a scheduled crawl.
+"""Spider and downloader middlewares of a scheduled crawl.
 
 :class:`SeenFilter` is the local seen-check: the distributed mode adds its shared one
-(``SharedSeenFilter``, nearer the engine) the same way. The robots.txt downloader middleware
-is in :mod:`newsclean.crawling.robots`.
+(``SharedSeenFilter``, nearer the engine) the same way. :class:`SitePolicy` is the downloader
+middleware of the sources file's per-site settings; the robots.txt one is in
+:mod:`newsclean.crawling.robots`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from scrapy.exceptions import NotConfigured
 
 from newsclean.crawling.items import FEED, PAGE_KINDS, SITEMAP, START
 from newsclean.crawling.revisits import HINT, mark_revisit
+from newsclean.crawling.sources import Site
 from newsclean.crawling.state import CrawlState, crawl_state
 from newsclean.crawling.urls import canonical_url
 
@@ -116,3 +118,71 @@ class SeenFilter:
             return False
         self._aux[kind, site] += 1
         return True
+
+
+SLOT_PREFIX = "site:"  # download slots of sites with their own delay or concurrency
+
+
+def apply_site_slots(crawler, sites: Iterable[Site]) -> None:
+    """Add the sites' download slots to DOWNLOAD_SLOTS (before the settings freeze)."""
+    slots = site_slots(sites)
+    if slots and not crawler.settings.frozen:
+        merged = {**crawler.settings.getdict("DOWNLOAD_SLOTS"), **slots}
+        crawler.settings.set("DOWNLOAD_SLOTS", merged, priority="spider")
+
+
+def site_slots(sites: Iterable[Site]) -> dict[str, dict[str, Any]]:
+    """Scrapy's DOWNLOAD_SLOTS for the sites with a ``download_delay`` or ``concurrency``.
+
+    One slot per site (all its hosts together), its delay without random jitter, so two
+    requests to the site are at least ``download_delay`` apart.
+    """
+    from scrapy.core import downloader
+
+    # Scrapy 2.19 names the jitter "jitter"; earlier versions know only "randomize_delay"
+    no_jitter = {"jitter": 0.0} if hasattr(downloader, "_slot_jitter") else {"randomize_delay": False}
+    slots = {}
+    for site in sites:
+        if site.download_delay is None and site.concurrency is None:
+            continue
+        slot: dict[str, Any] = {}
+        if site.download_delay is not None:
+            slot.update(delay=site.download_delay, **no_jitter)
+        if site.concurrency is not None:
+            slot["concurrency"] = site.concurrency
+        slots[SLOT_PREFIX + site.name] = slot
+    return slots
+
+
+class SitePolicy:
+    """A downloader middleware: each site's headers, user agent, delay and concurrency.
+
+    It runs first (before robots.txt, so a site's user agent is the one robots.txt rules are
+    read for) and on every worker at download time, so requests from the shared queue of the
+    distributed mode get them too. A request's own headers win over the site's.
+    """
+
+    def __init__(self, state: CrawlState) -> None:
+        self.state = state
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        state = crawl_state(crawler)
+        if state is None:
+            raise NotConfigured
+        return cls(state)
+
+    def process_request(self, request: Request, spider=None) -> None:
+        site = self.state.sites.get(request.meta.get("site"))
+        if site is None:
+            return None
+        if site.download_delay is not None or site.concurrency is not None:
+            request.meta["download_slot"] = SLOT_PREFIX + site.name
+            if site.download_delay is not None:
+                # AutoThrottle may slow the site down further, never below its delay
+                request.meta["autothrottle_dont_adjust_delay"] = True
+        if site.user_agent:
+            request.headers.setdefault("User-Agent", site.user_agent)
+        for name, value in site.headers:
+            request.headers.setdefault(name, value)
+        return None

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from scrapy.utils.misc import load_object
 
+from newsclean.core.durations import format_duration
 from newsclean.core.errors import NewscleanError
 from newsclean.crawling import sitestats
 from newsclean.crawling.items import ArticleItem, PageItem
 from newsclean.crawling.runlock import OutputError, StateError
+from newsclean.crawling.sources import Site
 from newsclean.crawling.state import CrawlState, crawl_state
 
 logger = logging.getLogger(__name__)
@@ -107,14 +109,7 @@ class CleanPipeline(_CrawlPipeline):
             restore = site.restore_spun if site and site.restore_spun is not None else self.restore_spun
             spin = {"spin": self.spin, "restore_spun": restore}
         try:
-            article = self.cleaner(
-                item.body,
-                url=item.url,
-                content_type=item.content_type,
-                classifier=self.classifier,
-                fetched_at=datetime.now(timezone.utc),
-                **spin,
-            )
+            article = self._clean(item, site, spin)
         except NewscleanError as err:
             self.stats.inc_value(f"newsclean/skipped/{type(err).__name__}")
             sitestats.inc(self.stats, item.site, f"skipped/{type(err).__name__}")
@@ -133,7 +128,59 @@ class CleanPipeline(_CrawlPipeline):
                 sitestats.inc(self.stats, item.site, "skipped/spun")
                 logger.info("skipped %s: spun article (spin score %s)", item.url, article["spin"]["score"])
                 raise PageSkipped("spun")
+        self._check_age(article, site)
         return ArticleItem(article=article, site=item.site, aliases=item.aliases, fetch=item.fetch)
+
+    def _clean(self, item: PageItem, site: Site | None, spin: dict) -> dict:
+        """The chain on one page, or on every page of a multi-page article (joined in page order)."""
+        content_type = site.content_type(item.content_type) if site else item.content_type
+        when = datetime.now(timezone.utc)
+        if not item.more_pages:
+            return self.cleaner(
+                item.body,
+                url=item.url,
+                content_type=content_type,
+                classifier=self.classifier,
+                fetched_at=when,
+                **spin,
+            )
+        from newsclean.chain import clean_pages
+
+        pages = [(b, u, site.content_type(c) if site else c) for b, u, c in item.pages()]
+        return clean_pages(pages, classifier=self.classifier, fetched_at=when, clean=self.cleaner, **spin)
+
+    def _check_age(self, article: dict, site: Site | None) -> None:
+        """A site's ``max_age``: an article published longer ago is skipped (one without a date is kept)."""
+        if site is None or site.max_age is None:
+            return
+        published = published_time(article.get("published_at"))
+        if published is None:
+            return
+        age = datetime.now(timezone.utc) - published
+        if age.total_seconds() > site.max_age:
+            self.stats.inc_value("newsclean/skipped/too_old")
+            sitestats.inc(self.stats, site.name, "skipped/too_old")
+            logger.info(
+                "skipped %s: published %s, older than max_age %s",
+                article["url"],
+                article["published_at"],
+                format_duration(site.max_age),
+            )
+            raise PageSkipped("too_old")
+
+
+def published_time(value: str | None) -> datetime | None:
+    """An article's ``published_at`` as an aware time; a bare date counts to the end of its day."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+            return day + timedelta(days=1)
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 class DedupePipeline(_CrawlPipeline):

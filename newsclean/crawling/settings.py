@@ -35,10 +35,14 @@ REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's HTTP endpoint that runs Python s
 # Scrapy's robots.txt middleware, with waiters that arrive while robots.txt is being fetched
 # fixed (newsclean/robots.py): without it they are downloaded even where robots.txt forbids.
 DOWNLOADER_MIDDLEWARES = {
+    # a site's headers, user agent, delay and concurrency (sources file), before robots.txt
+    "newsclean.crawling.middlewares.SitePolicy": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsclean.crawling.robots.RobotsTxtMiddleware": 100,
 }
 
+# per-domain and per-site concurrency held when many links arrive at once (see the module)
+DOWNLOADER = "newsclean.crawling.downloader.Downloader"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

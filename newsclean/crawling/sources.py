@@ -83,6 +83,14 @@ class Site:
             return False
         return _on_domains(host, self.allowed_domains)
 
+    def content_type(self, header: str | None) -> str | None:
+        """The Content-Type the chain decodes a page with: the site's ``encoding`` replaces the
+        charset the page declares (its header and its ``<meta>``, which comes after the header)."""
+        if self.encoding is None:
+            return header
+        mime = (header or "text/html").split(";", 1)[0].strip() or "text/html"
+        return f"{mime}; charset={self.encoding}"
+
     def is_article_url(self, url: str) -> bool | None:
         """True/False when the site has an article pattern, None when the extractor must decide."""
         if self.article_url_pattern is None:

@@ -62,6 +62,7 @@ HEADERS = {
 FIELDS = frozenset({"url", "method", "callback", "errback", "headers", "meta", "priority"})
 TRANSIENT_META = frozenset(
     {"download_slot", "download_latency", "proxy", "_auth_proxy", "_scheme_proxy"}
+    | {"autothrottle_dont_adjust_delay"}  # a site's delay: set again by SitePolicy at download
     | {"cache_timestamp", "_dont_cache", "cached_response"}
 )
 MAX_ENTRY_BYTES = 64 * 1024  # a URL and up to REDIRECT_MAX_TIMES earlier URLs
