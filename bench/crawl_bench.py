@@ -82,8 +82,10 @@ print(json.dumps({"seconds": time.monotonic() - t0, "pages": stats.get("response
 """
 
 
-def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[int, str, float, int]:
-    """Run a child; its exit code, stdout, wall seconds and peak RSS in KiB (Linux ru_maxrss)."""
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[int, str, float, int, float]:
+    """Run a child; its exit code, stdout, wall seconds, peak RSS in KiB (Linux ru_maxrss: the
+    largest of the child and the processes it waited for, e.g. cleaning workers) and CPU seconds
+    (user + system, the child's and its waited-for workers' together)."""
     t0 = time.monotonic()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
@@ -91,7 +93,7 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[int, str, float, 
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return proc.returncode, text, time.monotonic() - t0, usage.ru_maxrss
+    return proc.returncode, text, time.monotonic() - t0, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def child_env() -> dict[str, str]:
@@ -112,7 +114,7 @@ def count_pages(root: Path) -> int:
     return sum(1 for p in (root / "www").rglob("*.html"))
 
 
-def newsclean_crawl(origin: str, work: Path, model: str | None) -> dict:
+def newsclean_crawl(origin: str, work: Path, model: str | None, jobs: int = 0) -> dict:
     sources = work / "sources.toml"
     sources.write_text(
         f'[[site]]\nname = "bench"\nstart_urls = ["{origin}/"]\n'
@@ -120,10 +122,10 @@ def newsclean_crawl(origin: str, work: Path, model: str | None) -> dict:
         "utf-8",
     )
     out = work / "out"
-    cmd = crawl_command(sources, out, "-q", settings=BENCH_SETTINGS)
+    cmd = crawl_command(sources, out, "-q", settings={**BENCH_SETTINGS, "NEWSCLEAN_CLEAN_JOBS": str(jobs)})
     if model:
         cmd += ["--model", model]
-    code, _text, wall, rss = run_measured(cmd, child_env())
+    code, _text, wall, rss, cpu = run_measured(cmd, child_env())
     summary = json.loads((out / ".state" / "last_run.json").read_text("utf-8")) if code in (0, 1) else {}
     return {
         "exit": code,
@@ -132,6 +134,8 @@ def newsclean_crawl(origin: str, work: Path, model: str | None) -> dict:
         "seconds": summary.get("seconds", wall),
         "wall": wall,
         "rss_kib": rss,
+        "cpu": cpu,
+        "jobs": jobs,
     }
 
 
@@ -140,7 +144,7 @@ def noop_crawl(origin: str, work: Path) -> dict:
     child.write_text(NOOP_CHILD, "utf-8")
     cmd = [sys.executable, str(child), origin + "/", str(work / "noop.log")]
     cmd += [f"{k}={v}" for k, v in BENCH_SETTINGS.items()]
-    code, text, wall, rss = run_measured(cmd, child_env())
+    code, text, wall, rss, cpu = run_measured(cmd, child_env())
     figures = json.loads(text.strip().splitlines()[-1]) if code == 0 else {"seconds": wall, "pages": 0}
     return {
         "exit": code,
@@ -148,6 +152,7 @@ def noop_crawl(origin: str, work: Path) -> dict:
         "seconds": figures["seconds"],
         "wall": wall,
         "rss_kib": rss,
+        "cpu": cpu,
     }
 
 
@@ -156,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=2000, help="site size for the throughput comparison")
     parser.add_argument("--memory-sizes", default="1000,10000", help="site sizes for peak memory")
     parser.add_argument("--model", help="classifier bundle (default: the bundled active model)")
+    parser.add_argument(
+        "--jobs",
+        default="1,0",
+        help="NEWSCLEAN_CLEAN_JOBS values for the throughput comparison (0: one per core; default 1,0)",
+    )
     parser.add_argument("--json", metavar="OUT", help="also save the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -167,11 +177,12 @@ def main(argv: list[str] | None = None) -> int:
             root = make_site(base, size)
             n = count_pages(root)
             with FixtureServer(root, slow_seconds=0.0) as server:
-                work = base / f"nc-{size}"
-                work.mkdir()
-                nc = newsclean_crawl(server.origin, work, args.model)
-                rows.append({"crawler": "newsclean crawl", "site_pages": n, **nc})
-                print(_row(rows[-1]), file=sys.stderr, flush=True)
+                for jobs in [int(j) for j in args.jobs.split(",")] if i == 0 else [0]:
+                    work = base / f"nc-{size}-{jobs}"
+                    work.mkdir()
+                    nc = newsclean_crawl(server.origin, work, args.model, jobs)
+                    rows.append({"crawler": f"newsclean crawl -j {jobs or 'cores'}", "site_pages": n, **nc})
+                    print(_row(rows[-1]), file=sys.stderr, flush=True)
                 if i == 0:
                     work = base / f"noop-{size}"
                     work.mkdir()
@@ -189,25 +200,31 @@ def _rate(r: dict) -> float:
 
 
 def _row(r: dict) -> str:
+    cpu_ms = 1000 * r["cpu"] / r["pages"] if r["pages"] else 0.0
     return (
-        f"{r['crawler']:<22} {r['site_pages']:>10} {r['pages']:>8} {r.get('articles', '-')!s:>9} "
-        f"{r['seconds']:>9.1f} {_rate(r):>8.1f} {r['rss_kib'] / 1024:>9.0f} {r['exit']:>5}"
+        f"{r['crawler']:<24} {r['site_pages']:>10} {r['pages']:>8} {r.get('articles', '-')!s:>9} "
+        f"{r['seconds']:>9.1f} {_rate(r):>8.1f} {cpu_ms:>11.1f} {r['rss_kib'] / 1024:>9.0f} {r['exit']:>5}"
     )
 
 
 def table(rows: list[dict]) -> str:
     head = (
-        f"{'crawler':<22} {'site pages':>10} {'fetched':>8} {'articles':>9} {'seconds':>9} "
-        f"{'pages/s':>8} {'peak MiB':>9} {'exit':>5}"
+        f"{'crawler':<24} {'site pages':>10} {'fetched':>8} {'articles':>9} {'seconds':>9} "
+        f"{'pages/s':>8} {'CPU ms/page':>11} {'peak MiB':>9} {'exit':>5}"
     )
     lines = [head, "-" * len(head), *(_row(r) for r in rows)]
-    nc = next((r for r in rows if r["crawler"] == "newsclean crawl"), None)
     noop = next((r for r in rows if r["crawler"] == "no-op Scrapy spider"), None)
-    if nc and noop and _rate(noop):
-        lines.append(
-            f"newsclean crawl runs at {_rate(nc) / _rate(noop):.2f} x the no-op spider's pages/s "
-            f"on the {nc['site_pages']}-page site (same settings, same server)"
-        )
+    for nc in [
+        r
+        for r in rows
+        if r["crawler"].startswith("newsclean crawl") and noop and r["site_pages"] == noop["site_pages"]
+    ]:
+        if _rate(noop):
+            lines.append(
+                f"{nc['crawler']} runs at {_rate(nc) / _rate(noop):.2f} x the no-op spider's pages/s "
+                f"on the {nc['site_pages']}-page site (same settings, same server)"
+            )
+    lines.append(f"cores: {os.cpu_count()}; CPU ms/page counts the crawl process and its cleaning workers")
     return "\n".join(lines)
 
 

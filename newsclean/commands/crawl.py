@@ -95,6 +95,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", metavar="FILE", help="classifier model file (default: the bundled active one)"
     )
     parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processes that clean pages while the crawl downloads (default: one per core; 1: in the crawl's process)",
+    )
+    parser.add_argument(
         "--progress-interval", type=float, default=10.0, metavar="S", help="seconds between progress lines"
     )
     parser.add_argument(
@@ -144,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_pages is not None and args.max_pages < 1:
         raise InputError("--max-pages must be a positive number")
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError("--jobs must be a positive number")
     alert_command = _alert_argv(getattr(args, "alert_command", None))
     if getattr(args, "every", None) or getattr(args, "jitter", None):
         return _run_every(args)
@@ -164,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
         skip_spun=args.skip_spun,
         restore_spun=args.restore_spun,
         progress_interval=0 if args.quiet else args.progress_interval,
+        jobs=args.jobs,
         overrides=args.set,
     )
     settings.setdict(shared, priority="cmdline")
@@ -360,6 +370,7 @@ def crawl_settings(
     skip_spun: bool = False,
     restore_spun: bool = False,
     progress_interval: float = 10.0,
+    jobs: int | None = None,
     overrides: list[str] = (),  # type: ignore[assignment]
 ):
     """The project's Scrapy settings plus this run's choices (also used by ``newsclean demo``)."""
@@ -380,6 +391,8 @@ def crawl_settings(
         chosen["ROBOTSTXT_OBEY"] = False
     if model:
         chosen["NEWSCLEAN_MODEL"] = model
+    if jobs is not None:
+        chosen["NEWSCLEAN_CLEAN_JOBS"] = jobs
     settings.setdict(chosen, priority="cmdline")
     for item in overrides:
         name, sep, value = item.partition("=")

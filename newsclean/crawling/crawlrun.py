@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from datasketch import MinHash
 
 from newsclean.crawling.jsonl import JsonLinesWriter, read_lines, recover_parts, run_file_name
 from newsclean.crawling.runlock import (
@@ -368,7 +370,22 @@ def _pending_entry(
     )
 
 
-@lru_cache(maxsize=64)
-def _minhash(text: str):
+_SIGNATURES: OrderedDict[str, MinHash] = OrderedDict()  # the latest texts' signatures
+MAX_SIGNATURES = 256  # more than the articles a crawl has in its pipelines at once
+
+
+def offer_signature(text: str, minhash: MinHash) -> None:
+    """A signature computed elsewhere (a cleaning worker process), so this process need not."""
+    _SIGNATURES[text] = minhash
+    _SIGNATURES.move_to_end(text)
+    while len(_SIGNATURES) > MAX_SIGNATURES:
+        _SIGNATURES.popitem(last=False)
+
+
+def _minhash(text: str) -> MinHash:
     """One signature per text: judge, remember and store all need the same one."""
-    return text_minhash(text)
+    found = _SIGNATURES.get(text)
+    if found is None:
+        found = text_minhash(text)
+    offer_signature(text, found)
+    return found

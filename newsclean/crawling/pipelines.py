@@ -10,9 +10,12 @@ the crawl's state on the crawler.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta, timezone
+from typing import NoReturn
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
@@ -21,10 +24,12 @@ from scrapy.utils.misc import load_object
 from newsclean.core.durations import format_duration
 from newsclean.core.errors import NewscleanError
 from newsclean.crawling import sitestats
+from newsclean.crawling.crawlrun import offer_signature
 from newsclean.crawling.items import ArticleItem, PageItem
 from newsclean.crawling.runlock import OutputError, StateError
 from newsclean.crawling.sources import Site
 from newsclean.crawling.state import CrawlState, crawl_state
+from newsclean.pipelines.signature import minhash_from_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +75,23 @@ class _CrawlPipeline:
         return cls(crawler, state)
 
 
+def clean_jobs(settings) -> int:
+    """NEWSCLEAN_CLEAN_JOBS: processes that clean (0: one per core, 1: in the crawl's own process)."""
+    from newsclean.workers import default_jobs
+
+    raw = settings.get("NEWSCLEAN_CLEAN_JOBS", 1)
+    try:
+        jobs = int(raw)
+    except (TypeError, ValueError):
+        jobs = -1
+    if jobs < 0:
+        logger.warning(
+            "NEWSCLEAN_CLEAN_JOBS must be 0 or a positive number, got %r: cleaning in-process", raw
+        )
+        return 1
+    return jobs or default_jobs()
+
+
 class CleanPipeline(_CrawlPipeline):
     """Turn each page into an article with the cleaning chain; a page without one is skipped."""
 
@@ -80,8 +102,11 @@ class CleanPipeline(_CrawlPipeline):
         self.spin = None  # the 伪原创 model, with the classifier (a custom cleaner gets neither)
         self.skip_spun = crawler.settings.getbool("NEWSCLEAN_SKIP_SPUN")
         self.restore_spun = crawler.settings.getbool("NEWSCLEAN_RESTORE_SPUN")
+        self.jobs = clean_jobs(crawler.settings)
+        self.pool = None  # worker processes that clean, when jobs > 1 (newsclean.workers)
         # after the run extension's handler: no model is loaded for a crawl that cannot run
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def spider_opened(self, spider=None) -> None:
         if self.state.run is None:
@@ -99,22 +124,37 @@ class CleanPipeline(_CrawlPipeline):
             self.state.fail("model_error", err)
             logger.error(str(err))
             raise CloseSpider("model_error") from None
+        from newsclean.chain import clean_document
 
-    def process_item(self, item, spider=None):
+        if self.jobs > 1 and self.classifier is not None and self.cleaner is clean_document:
+            self._start_pool()
+
+    def _start_pool(self) -> None:
+        from newsclean.workers import start_pool
+
+        self.pool = start_pool(self.jobs, self.crawler.settings.get("NEWSCLEAN_MODEL") or None)
+        logger.info("cleaning in %d worker processes", self.jobs)
+
+    def spider_closed(self, spider=None, reason: str = "") -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item, spider=None):
         if not isinstance(item, PageItem) or self.cleaner is None:
             return item
         site = self.state.sites.get(item.site)
         spin = {}
+        restore = site.restore_spun if site and site.restore_spun is not None else self.restore_spun
         if self.spin is not None:
-            restore = site.restore_spun if site and site.restore_spun is not None else self.restore_spun
             spin = {"spin": self.spin, "restore_spun": restore}
         try:
-            article = self._clean(item, site, spin)
+            if self.pool is not None:
+                article = await self._clean_in_pool(item, site, restore)
+            else:
+                article = self._clean(item, site, spin)
         except NewscleanError as err:
-            self.stats.inc_value(f"newsclean/skipped/{type(err).__name__}")
-            sitestats.inc(self.stats, item.site, f"skipped/{type(err).__name__}")
-            logger.info("skipped %s: %s", item.url, err)
-            raise PageSkipped(type(err).__name__) from None
+            self._skipped(item, type(err).__name__, str(err))
         except Exception:  # a bug in one cleaning step must not end the crawl
             self.stats.inc_value("newsclean/errors/cleaning")
             sitestats.inc(self.stats, item.site, "errors/cleaning")
@@ -130,6 +170,37 @@ class CleanPipeline(_CrawlPipeline):
                 raise PageSkipped("spun")
         self._check_age(article, site)
         return ArticleItem(article=article, site=item.site, aliases=item.aliases, fetch=item.fetch)
+
+    def _skipped(self, item: PageItem, kind: str, message: str) -> NoReturn:
+        self.stats.inc_value(f"newsclean/skipped/{kind}")
+        sitestats.inc(self.stats, item.site, f"skipped/{kind}")
+        logger.info("skipped %s: %s", item.url, message)
+        raise PageSkipped(kind)
+
+    async def _clean_in_pool(self, item: PageItem, site: Site | None, restore: bool) -> dict:
+        """The chain in a worker process; the reactor goes on downloading meanwhile.
+
+        Back-pressure is Scrapy's own: a response stays in the scraper's slot until its item is
+        through the pipelines, and the engine stops taking new downloads while that slot is full
+        (SCRAPER_SLOT_MAX_ACTIVE_SIZE), so pages never pile up in memory waiting for a worker.
+        """
+        from newsclean.workers import clean_pages_here
+
+        pages = [(b, u, site.content_type(c) if site else c) for b, u, c in item.pages()]
+        pool = self.pool
+        try:
+            future = pool.submit(clean_pages_here, pages, datetime.now(timezone.utc), restore)
+            article, kind, message, signature = await asyncio.wrap_future(future)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): start fresh ones
+            if self.pool is pool:
+                logger.error("a cleaning worker process died; starting new ones")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._start_pool()
+            raise RuntimeError("cleaning worker process died") from None
+        if kind is not None:
+            self._skipped(item, kind, message)
+        offer_signature(article.get("text") or "", minhash_from_bytes(signature))
+        return article
 
     def _clean(self, item: PageItem, site: Site | None, spin: dict) -> dict:
         """The chain on one page, or on every page of a multi-page article (joined in page order)."""

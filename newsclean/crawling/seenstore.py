@@ -15,15 +15,19 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from newsclean.crawling.runlock import StateError
 from newsclean.crawling.urls import canonical_url
+from newsclean.pipelines.signature import (
+    NUM_PERM,
+    minhash_from_bytes,
+    minhash_to_bytes,
+    text_minhash,
+)
 
 __all__ = [
     "NearDuplicateIndex",
@@ -35,47 +39,9 @@ __all__ = [
     "text_minhash",
 ]
 
-NUM_PERM = 64
-SCHEME = "affine32"  # stored signatures must be read back with the scheme that made them
-SHINGLE = 5  # characters; Chinese has no spaces, so shingles are character runs
 NEAR_DUPLICATE_THRESHOLD = 0.8
-MINHASH_CHARS = 50_000  # characters of a text its signature sees (a long article is ~10,000)
-SHINGLE_BATCH = 4096  # shingles hashed at once: bounds the signature's working memory
 SQLITE_HEADER = b"SQLite format 3\x00"
 FIX = "restore it from a backup, or delete it to export every article again"
-
-
-@lru_cache(maxsize=1)
-def _permutations():
-    """Drawing the permutations is a third of a signature's cost; they depend only on the seed."""
-    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
-
-
-def text_minhash(text: str) -> MinHash:
-    """MinHash of the text's character shingles, white space ignored.
-
-    Only the first MINHASH_CHARS characters count (near-duplicates share their beginning), and
-    shingles go in batches of SHINGLE_BATCH: datasketch holds a NUM_PERM-wide array per shingle
-    of a batch, so one batch of a multi-megabyte page took gigabytes.
-    """
-    compact = "".join(text[: MINHASH_CHARS * 2].split())[:MINHASH_CHARS]
-    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, permutations=_permutations())
-    if len(compact) <= SHINGLE:
-        m.update(compact.encode("utf-8"))
-        return m
-    last = len(compact) - SHINGLE + 1
-    for start in range(0, last, SHINGLE_BATCH):
-        stop = min(start + SHINGLE_BATCH, last)
-        m.update_batch([compact[i : i + SHINGLE].encode("utf-8") for i in range(start, stop)])
-    return m
-
-
-def minhash_to_bytes(m: MinHash) -> bytes:
-    return np.asarray(m.hashvalues, dtype=np.uint64).tobytes()
-
-
-def minhash_from_bytes(data: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.frombuffer(data, dtype=np.uint64))
 
 
 def now_iso() -> str:

@@ -85,6 +85,7 @@ NEWSCLEAN_SKIP_SPUN = False  # leave out articles judged spun (伪原创); a sit
 NEWSCLEAN_RESTORE_SPUN = False  # put back unambiguous originals of spun words; a site's restore_spun wins
 NEWSCLEAN_MODEL = ""  # classifier model file; empty means the bundled active model
 NEWSCLEAN_LOAD_CLASSIFIER = True
+NEWSCLEAN_CLEAN_JOBS = 0  # processes that clean pages: 0 one per core, 1 in the crawl's own process
 NEWSCLEAN_MAX_SITEMAPS = 100  # sitemap fetches per site and run (and at most the site's max_pages)
 NEWSCLEAN_SITEMAP_DEPTH = 3  # levels of sitemap indexes followed below the first sitemap
 NEWSCLEAN_MAX_FEEDS = 20  # RSS/Atom feed fetches per site and run (and at most max_pages)

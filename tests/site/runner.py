@@ -18,6 +18,7 @@ TEST_SETTINGS = {
     "DOWNLOAD_MAXSIZE": "100000",
     "RETRY_TIMES": "1",
     "AUTOTHROTTLE_ENABLED": "False",
+    "NEWSCLEAN_CLEAN_JOBS": "1",  # cleaning in worker processes has tests of its own
 }
 
 
