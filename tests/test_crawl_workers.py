@@ -47,3 +47,15 @@ def test_bad_jobs_values(tmp_path):
         sources = write_sites(tmp_path / "s.toml", {"daily": server.origin})
         done = run_crawl(sources, tmp_path / "o", *FLAGS, "--jobs", "0")
     assert done.returncode == 2 and "--jobs must be a positive number" in done.stderr
+
+
+def test_a_page_without_an_article_is_a_skip_not_an_error_in_a_worker(tmp_path):
+    import json
+
+    build_small_site(tmp_path / "site", range(1, 4), empty=True)
+    with FixtureServer(tmp_path / "site") as server:
+        sources = write_sites(tmp_path / "s.toml", {"daily": server.origin})
+        done = run_crawl(sources, tmp_path / "o", *FLAGS, settings={"NEWSCLEAN_CLEAN_JOBS": "2"})
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    summary = json.loads((tmp_path / "o" / ".state" / "last_run.json").read_text("utf-8"))
+    assert summary["pages_skipped"] == {"NoArticleError": 3} and summary["errors"] == {}

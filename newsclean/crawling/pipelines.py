@@ -155,6 +155,8 @@ class CleanPipeline(_CrawlPipeline):
                 article = self._clean(item, site, spin)
         except NewscleanError as err:
             self._skipped(item, type(err).__name__, str(err))
+        except PageSkipped:  # a worker's one-line error, counted where it came back
+            raise
         except Exception:  # a bug in one cleaning step must not end the crawl
             self.stats.inc_value("newsclean/errors/cleaning")
             sitestats.inc(self.stats, item.site, "errors/cleaning")
