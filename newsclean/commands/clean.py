@@ -43,7 +43,7 @@ def add_arguments(clean: argparse.ArgumentParser) -> None:
     clean.add_argument(
         "--model",
         default=os.environ.get("NEWSCLEAN_MODEL") or None,
-        help="classifier model file (default: $NEWSCLEAN_MODEL, else the bundled active model)",
+        help="classifier model file (default: $NEWSCLEAN_MODEL, else one newsclean train installed for this user, else the bundled one)",
     )
     clean.add_argument(
         "-j",

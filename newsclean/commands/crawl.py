@@ -92,7 +92,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="put back the original of spun words where it is unambiguous (listed under spin.restored)",
     )
     parser.add_argument(
-        "--model", metavar="FILE", help="classifier model file (default: the bundled active one)"
+        "--model",
+        metavar="FILE",
+        help="classifier model file (default: $NEWSCLEAN_MODEL, else one newsclean train installed for this user, else the bundled one)",
     )
     parser.add_argument(
         "-j",

@@ -89,7 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model",
         metavar="FILE",
         default=os.environ.get("NEWSCLEAN_MODEL") or None,
-        help="classifier model file (default: $NEWSCLEAN_MODEL, else the bundled active one)",
+        help="classifier model file (default: $NEWSCLEAN_MODEL, else one newsclean train installed for this user, else the bundled one)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
 
