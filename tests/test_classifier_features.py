@@ -308,3 +308,14 @@ def test_page_bootstrap_resamples_whole_pages():
     assert lo == 0.0 and hi >= 0.02
     counts[:, 3] = 0
     assert page_bootstrap(groups, counts)[1] == [0.0, 0.0]
+
+
+def test_the_chain_and_the_features_share_the_ad_mark_patterns():
+    """``core.text`` holds the domain and contact patterns for the chain (spliced ads); the features
+    keep their own copy byte for byte, because the training code's bytes are part of a model's
+    id. The two must stay equal."""
+    from newsclean.classifiers import features
+    from newsclean.core import text
+
+    assert features._DOMAIN.pattern == text.DOMAIN_RE.pattern
+    assert features._CONTACT.pattern == text.CONTACT_RE.pattern

@@ -90,7 +90,9 @@ RELATED_HEADING_RE = re.compile(
     r"[\W_]*$"
 )
 
-# A domain or URL in (lowercased) text, also glued to Chinese.
+# A domain or URL in (lowercased) text, also glued to Chinese. The line classifier's features have
+# the same two patterns (classifiers/features.py, kept byte for byte there: the training code's
+# bytes are part of a model's id); tests/test_classifier_features.py checks they stay equal.
 DOMAIN_RE = re.compile(
     r"(?:https?://|www\.)\S+|[a-z0-9][a-z0-9-]{0,30}\.(?:com|cn|net|org|cc|vip|xyz|top|me|tv|info|biz|"
     r"co|io|app|club|site|online|live|fun|pw|ws|la|in|hk|tw|us|asia|wang|ltd|link|win|bet)(?![a-z0-9-])"
