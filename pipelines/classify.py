@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from newsclean.core.judge import LineJudge
 from newsclean.core.text import RELATED_HEADING_RE, SENTENCE_FINAL, bigram_share
 from newsclean.core.types import Line, Metadata, Removed
-from newsclean.pipelines.splice import AD_LABELS, cut_spliced
+from newsclean.pipelines.splice import cut_spliced
 
 MIN_DUPLICATE_CHARS = 10  # short repeats ("01", "图") are layout, not copied paragraphs
 MAX_FURNITURE_CHARS = 160
@@ -88,13 +88,9 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
 def cut_clauses(decisions: Sequence[Decision], judge: LineJudge) -> tuple[list[Decision], list[Removed]]:
     """Decisions after ad clauses spliced into paragraphs were cut (see :mod:`.splice`), and those clauses."""
     lines = [d.line for d in decisions]
-    eligible = [d.kept or (d.line.in_main and d.reason in AD_LABELS) for d in decisions]
-    results = cut_spliced(
-        lines,
-        [d.kept for d in decisions],
-        [d.reason if e else None for d, e in zip(decisions, eligible, strict=True)],
-        judge,
-    )
+    # a line dropped as spam or adult may come back without its ad only from inside the article
+    labels = [d.reason if d.line.in_main else None for d in decisions]
+    results = cut_spliced(lines, [d.kept for d in decisions], labels, judge)
     out: list[Decision] = []
     clauses: list[Removed] = []
     for d, (line, cut) in zip(decisions, results, strict=True):
@@ -123,9 +119,9 @@ def _section_heading(lines: Sequence[Line], verdicts: Sequence, i: int) -> bool:
         return False
     if text.endswith(SENTENCE_FINAL) or RELATED_HEADING_RE.match(text):
         return False
-    neighbours = (lines[i - 1], lines[i + 1]), (verdicts[i - 1], verdicts[i + 1])
-    return all(n.in_main and len(n.text) > MAX_HEADING_CHARS for n in neighbours[0]) and all(
-        v.label == "content" for v in neighbours[1]
+    return all(
+        lines[j].in_main and len(lines[j].text) > MAX_HEADING_CHARS and verdicts[j].label == "content"
+        for j in (i - 1, i + 1)
     )
 
 

@@ -44,8 +44,11 @@ def cut_spliced(
     A kept line loses its ad sentences; a line dropped as spam or adult comes back without them
     when its other sentences are content the model is sure of and make up most of it.
     """
+    # a line with no ad marks anywhere has no sentence to cut: it is neither split nor judged again
     parts = [
-        sentences(line.text) if len(line.text) >= MIN_SPLIT_CHARS and (k or label in AD_LABELS) else []
+        sentences(line.text)
+        if len(line.text) >= MIN_SPLIT_CHARS and (k or label in AD_LABELS) and has_ad_marks(line.text)
+        else []
         for line, k, label in zip(lines, kept, labels, strict=True)
     ]
     flat = [s.strip() for p in parts if len(p) >= 2 for s in p]
@@ -56,23 +59,18 @@ def cut_spliced(
             out.append((line if k else None, []))
             continue
         judged = [(piece, next(verdicts)) for piece in pieces]
-        ads = [
-            (p, v)
-            for p, v in judged
-            if v.label in AD_LABELS and v.score >= CLAUSE_CONFIDENCE and has_ad_marks(p)
+        ads = [v.label in AD_LABELS and v.score >= CLAUSE_CONFIDENCE and has_ad_marks(p) for p, v in judged]
+        rest = [(p, v) for (p, v), ad in zip(judged, ads, strict=True) if not ad]
+        rest_text = "".join(p for p, _ in rest).strip()
+        enough = any(ads) and len(rest_text) >= MIN_KEPT_SHARE * len(line.text.strip())
+        sure = all(v.label == "content" and v.score >= CONTENT_CONFIDENCE for _, v in rest)
+        if not enough or not (k or sure):
+            out.append((line if k else None, []))
+            continue
+        cut = [
+            Removed(p.strip(), v.label, round(float(v.score), 4))
+            for (p, v), ad in zip(judged, ads, strict=True)
+            if ad
         ]
-        rest = [p for p, v in judged if not any(p is a for a, _ in ads)]
-        rest_text = "".join(rest).strip()
-        enough = ads and len(rest_text) >= MIN_KEPT_SHARE * len(line.text.strip())
-        if k:
-            if not enough:
-                out.append((line, []))
-                continue
-        else:
-            sure = all(v.label == "content" and v.score >= CONTENT_CONFIDENCE for p, v in judged if p in rest)
-            if not (enough and sure):
-                out.append((None, []))
-                continue
-        cut = [Removed(p.strip(), v.label, round(float(v.score), 4)) for p, v in ads]
         out.append((replace(line, text=rest_text), cut))
     return out

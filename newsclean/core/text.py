@@ -82,11 +82,11 @@ def bigram_share(segment: str, text: str, *, across_spaces: bool = True, min_gra
 
 
 # A heading that opens a list of other stories (往期推荐, 相关阅读...): what follows it is not the article.
+# Lines are in Simplified characters by then (normalise runs before classify).
 RELATED_HEADING_RE = re.compile(
     r"^[\W_]*"  # any marks around the words: 【】, ▍, ▼, ——, 👇
     r"(?:往期(?:推荐|回顾|精选|精彩)|推荐阅读|相关(?:阅读|文章|新闻|推荐|链接|报道)|延伸阅读|扩展阅读|"
-    r"热门(?:推荐|文章|阅读)|精彩(?:推荐|回顾|阅读)|更多(?:精彩|阅读|推荐)|猜你喜欢|你可能(?:还)?(?:喜欢|感兴趣)|"
-    r"往期(?:推薦|回顧)|推薦閱讀|相關(?:閱讀|文章|新聞|推薦)|延伸閱讀|熱門(?:推薦|文章)|精彩推薦)"
+    r"热门(?:推荐|文章|阅读)|精彩(?:推荐|回顾|阅读)|更多(?:精彩|阅读|推荐)|猜你喜欢|你可能(?:还)?(?:喜欢|感兴趣))"
     r"[\W_]*$"
 )
 

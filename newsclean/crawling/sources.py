@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -73,7 +73,6 @@ class Site:
     user_agent: str | None = None
     encoding: str | None = None  # the site's pages are in this encoding, whatever they declare
     max_age: float | None = None  # seconds: articles published longer ago are skipped
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def allows(self, url: str) -> bool:
         """True when ``url`` is on one of the site's domains (or their subdomains); False if malformed."""
