@@ -27,6 +27,7 @@ STEPS = ["decode", "dom_clean", "extract", "lines", "normalise", "metadata", "cl
 # step module (the file's stem under pipelines/) -> the step it belongs to
 STEP_OF_MODULE = {
     "decode": "decode",
+    "dom": "dom_clean",
     "domclean": "dom_clean",
     "extract": "extract",
     "textdump": "extract",
@@ -40,8 +41,7 @@ STEP_OF_MODULE = {
 # Work that should happen at most once per page (or once per run): name fragments of functions
 # counted in the cProfile run. More calls per page than expected means repeated work.
 WATCHED_CALLS = {
-    "BeautifulSoup.__init__": ("bs4/__init__.py", "__init__"),
-    "lxml HTML parse (fromstring/document_fromstring)": ("lxml/html/__init__.py", "document_fromstring"),
+    "lxml HTML parse (document_fromstring)": ("lxml/html/__init__.py", "document_fromstring"),
     "OpenCC() construction": ("opencc/__init__.py", "__init__"),
     "OpenCC.convert": ("opencc/__init__.py", "convert"),
     "langdetect detect": ("langdetect/detector_factory.py", "detect"),

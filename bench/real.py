@@ -81,6 +81,7 @@ def names(value: object) -> set[str]:
 def page_kind(raw: bytes) -> str:
     """The page's class, read from its own shape (not from its gold)."""
     from newsclean.pipelines.decode import decode_bytes
+    from newsclean.pipelines.dom import page_body
     from newsclean.pipelines.domclean import clean_dom
     from newsclean.pipelines.paragraphs import wrap_width
     from newsclean.pipelines.streams import is_post_header
@@ -89,8 +90,8 @@ def page_kind(raw: bytes) -> str:
     html = decode_bytes(raw).text
     if "js_content" in html:
         return "wechat copy"
-    soup, _ = clean_dom(html)
-    blocks = [block for _, block in page_blocks(soup.body or soup)]
+    doc, _ = clean_dom(html)
+    blocks = [block for _, block in page_blocks(page_body(doc))]
     text = " ".join(b.text for b in blocks[:400])
     stamps = sum(1 for b in blocks if is_post_header(b.text))
     if any(wrap_width(b.text.split("\n")) for b in blocks if b.text.count("\n") >= 3):

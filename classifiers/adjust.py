@@ -92,8 +92,8 @@ def _demo_site_texts() -> list[str]:
     out: list[str] = []
     for page in sorted(DEMO_SITE.rglob("*.html")):
         text = decode_bytes(page.read_bytes(), None).text
-        soup, _ = clean_dom(text)
-        extracted = extract_html(soup, f"http://demo.invalid/{page.relative_to(DEMO_SITE).as_posix()}")
+        doc, _ = clean_dom(text)
+        extracted = extract_html(doc, f"http://demo.invalid/{page.relative_to(DEMO_SITE).as_posix()}")
         lines, meta, _ = normalise_page(to_lines(extracted.blocks), extracted.meta)
         out += [line.text for line in split_metadata(lines, meta).body]
     return out

@@ -61,8 +61,8 @@ def clean_document(
     if kind is None:
         kind = "html" if looks_like_html(text) else "text"
     if kind == "html":
-        soup, hidden = clean_dom(text)
-        extracted = extract_html(soup, url)
+        doc, hidden = clean_dom(text)
+        extracted = extract_html(doc, url)
         extracted.meta = fill_missing(extracted.meta, script_metadata(text))
         set_aside = hidden + extracted.removed
     else:

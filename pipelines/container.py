@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bs4 import Tag
+from lxml.html import HtmlElement
 
 from newsclean.core.text import CLAUSE_MARKS_RE, HAN_RE, LIST_CONTAINER_TAGS
 from newsclean.core.types import Block
+from newsclean.pipelines.dom import class_names
 from newsclean.pipelines.walk import Unit
 
 CONTAINERS = frozenset(("div", "section", "article", "main", "td", "body", "center", "blockquote", "form"))
@@ -40,7 +41,9 @@ class _Stats:
     score: float = 0.0
 
 
-def choose_main(pairs: list[tuple[Unit, Block]], root: Tag, without: Tag | None = None) -> list[Tag]:
+def choose_main(
+    pairs: list[tuple[Unit, Block]], root: HtmlElement, without: HtmlElement | None = None
+) -> list[HtmlElement]:
     """The container with the most paragraph-like CJK text, penalised for links and bad names.
 
     Sibling containers that score well too (an article split around an ad slot) join it.
@@ -48,7 +51,7 @@ def choose_main(pairs: list[tuple[Unit, Block]], root: Tag, without: Tag | None 
     it nor an element holding it can be chosen.
     """
     stats: dict[int, _Stats] = {}
-    elements: dict[int, Tag] = {}
+    elements: dict[int, HtmlElement] = {}
     banned = _self_and_ancestors(without)
     inside_banned = _descendant_ids(without)
     for unit, block in pairs:
@@ -64,7 +67,7 @@ def choose_main(pairs: list[tuple[Unit, Block]], root: Tag, without: Tag | None 
                 1 - block.link_density
             )
         level = 0
-        node: Tag | None = unit.owner if unit.owner.name in CONTAINERS else unit.owner.parent
+        node: HtmlElement | None = unit.owner if unit.owner.tag in CONTAINERS else unit.owner.getparent()
         while node is not None and level < 40:
             st = stats.setdefault(id(node), _Stats())
             elements[id(node)] = node
@@ -73,12 +76,12 @@ def choose_main(pairs: list[tuple[Unit, Block]], root: Tag, without: Tag | None 
             if level < 3:
                 st.score += score / (level + 1)
             level += 1
-            node = node.parent
-    best: Tag | None = None
+            node = node.getparent()
+    best: HtmlElement | None = None
     best_score = 0.0
     for key, st in stats.items():
         el = elements[key]
-        if st.score <= 0 or el.name in ("html", "[document]") or key in banned:
+        if st.score <= 0 or el.getparent() is None or key in banned:
             continue
         density = st.link_chars / st.chars if st.chars else 1.0
         final = st.score * (1 - density) + _class_weight(el)
@@ -87,21 +90,15 @@ def choose_main(pairs: list[tuple[Unit, Block]], root: Tag, without: Tag | None 
     if best is None:
         return []
     # walk up through wrappers that hold nothing else (td -> tr -> table -> div.content)
-    while (
-        best.parent is not None
-        and best.parent is not root
-        and id(best.parent) in stats
-        and id(best.parent) not in banned
-    ):
-        parent_chars = stats[id(best.parent)].chars
-        if parent_chars > stats[id(best)].chars * SAME_TEXT_RATIO:
+    while (parent := best.getparent()) is not None and parent is not root and id(parent) in stats:
+        if id(parent) in banned or stats[id(parent)].chars > stats[id(best)].chars * SAME_TEXT_RATIO:
             break
-        best = best.parent
+        best = parent
     chosen = [best]
     top = stats[id(best)].score
-    for sibling in best.parent.children if best.parent is not None else ():
+    for sibling in best.getparent() if best.getparent() is not None else ():
         st = stats.get(id(sibling))
-        if sibling is best or st is None or not isinstance(sibling, Tag) or id(sibling) in banned:
+        if sibling is best or st is None or id(sibling) in banned:
             continue
         density = st.link_chars / st.chars if st.chars else 1.0
         if (
@@ -113,22 +110,20 @@ def choose_main(pairs: list[tuple[Unit, Block]], root: Tag, without: Tag | None 
     return chosen
 
 
-def _self_and_ancestors(el: Tag | None) -> set[int]:
+def _self_and_ancestors(el: HtmlElement | None) -> set[int]:
     out: set[int] = set()
     while el is not None:
         out.add(id(el))
-        el = el.parent
+        el = el.getparent()
     return out
 
 
-def _descendant_ids(el: Tag | None) -> set[int]:
-    if el is None:
-        return set()
-    return {id(el)} | {id(t) for t in el.descendants if isinstance(t, Tag)}
+def _descendant_ids(el: HtmlElement | None) -> set[int]:
+    return set() if el is None else {id(t) for t in el.iter()}
 
 
-def _class_weight(el: Tag) -> float:
-    names = " ".join([*el.get("class", []), el.get("id") or ""]) if isinstance(el, Tag) else ""
+def _class_weight(el: HtmlElement) -> float:
+    names = " ".join(class_names(el)).strip()
     if not names:
         return 0.0
     weight = 0.0
@@ -149,12 +144,12 @@ def link_lists(pairs: list[tuple[Unit, Block]], inside: set[int]) -> set[int]:
     for i, (unit, block) in enumerate(pairs):
         if not block.in_list or id(unit.owner) not in inside:
             continue
-        node: Tag | None = unit.owner
+        node: HtmlElement | None = unit.owner
         for _ in range(6):
-            if node is None or node.name in LIST_CONTAINER_TAGS:
+            if node is None or node.tag in LIST_CONTAINER_TAGS:
                 break
-            node = node.parent
-        container = node if node is not None and node.name in LIST_CONTAINER_TAGS else unit.owner.parent
+            node = node.getparent()
+        container = node if node is not None and node.tag in LIST_CONTAINER_TAGS else unit.owner.getparent()
         if container is not None:
             groups.setdefault(id(container), []).append(i)
     out: set[int] = set()

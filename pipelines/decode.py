@@ -192,10 +192,17 @@ def _try_declared(data: bytes, label: str) -> Decoded | None:
             text = data.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
-        if name != "utf-8" and _implausible(text):
+        if name != "utf-8" and _implausible(text) and _reads_better(_detect(data).text, text):
             return None  # decodes, but into gibberish: detection reads it better
         return Decoded(text, name)
     return None
+
+
+def _reads_better(detected: str, declared: str) -> bool:
+    """Whether detection's reading is better Chinese than the label's: a label is only
+    overruled by a better reading, never for text that is rare characters in every codec."""
+    sample = PLAUSIBILITY_SAMPLE
+    return _plausibility(detected[:sample]) > _plausibility(declared[:sample])
 
 
 def _detect(data: bytes) -> Decoded:

@@ -3,29 +3,21 @@
 Text hidden with CSS (inline or through the page's own ``<style>`` rules) is SEO spam almost
 by definition: it is removed here and returned as ``Removed(text, "hidden")`` so a user can
 audit it. Everything is done by iteration, never recursion, so a 10,000-deep page is safe.
+
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 
-import soupsieve
-from bs4 import (
-    BeautifulSoup,
-    Comment,
-    Declaration,
-    Doctype,
-    NavigableString,
-    ProcessingInstruction,
-    Tag,
-    XMLParsedAsHTMLWarning,
-)
-from soupsieve import SelectorSyntaxError
+from cssselect import SelectorError
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
 
 from newsclean.core.text import WORD_BREAK_TAGS
 from newsclean.core.types import Removed
-from newsclean.pipelines.decode import sanitize_text
+from newsclean.pipelines.dom import drop, is_element, page_body, parse_html
 
 # Elements whose content is never page text.
 DROP_TAGS = (
@@ -69,28 +61,25 @@ _PSEUDO_RE = re.compile(r"::?[a-z-]+(\([^)]*\))?", re.IGNORECASE)
 _SAFE_PSEUDO = re.compile(r":(not|is|where|first-child|last-child|nth-child|nth-of-type|first-of-type)\b")
 
 
-def clean_dom(html: str) -> tuple[BeautifulSoup, list[Removed]]:
-    """Parse ``html`` with lxml and remove invisible elements; return the soup and hidden text."""
-    with warnings.catch_warnings():
-        # feeds and XHTML arrive here too; reading them as HTML is what we want
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(sanitize_text(html), "lxml")
-    css_rules = _style_rules(soup)
-    _drop_non_text(soup)
+def clean_dom(html: str) -> tuple[HtmlElement, list[Removed]]:
+    """Parse ``html`` with lxml and remove invisible elements; return the tree and hidden text."""
+    doc = parse_html(html)
+    css_rules = _style_rules(doc)
+    _drop_non_text(doc)
     hidden: list[Removed] = []
-    found = _hidden_elements(soup, css_rules)
+    found = _hidden_elements(doc, css_rules)
     texts = [element_text(el) for el in found]
-    page_chars = len("".join((soup.body or soup).get_text().split())) if found else 0
+    page_chars = len("".join(page_body(doc).text_content().split())) if found else 0
     for el, text in zip(found, texts, strict=True):
         if _awaits_script(el, text, page_chars):
             continue
         if text:
             hidden.append(Removed(text, "hidden", None))
-        el.decompose()
-    return soup, hidden
+        drop(el)
+    return doc, hidden
 
 
-def _awaits_script(el: Tag, text: str, page_chars: int) -> bool:
+def _awaits_script(el: HtmlElement, text: str, page_chars: int) -> bool:
     """The article itself, made invisible only until the page's own script shows it (a WeChat
     copy's ``#js_content`` is ``visibility:hidden`` until then): most of the page's prose,
     hidden the way a script reveals it (visibility or opacity), not taken out of the layout."""
@@ -99,58 +88,46 @@ def _awaits_script(el: Tag, text: str, page_chars: int) -> bool:
         return False
     if sum(text.count(mark) for mark in "。！？") < REVEALED_MIN_SENTENCES:
         return False
-    style = el.get("style")
-    decls = _parse_declarations(style if isinstance(style, str) else " ".join(style or []))
+    decls = _parse_declarations(el.get("style") or "")
     return decls.get("display") != "none" and (
         decls.get("visibility") == "hidden" or _is_zero(decls.get("opacity", "1"))
     )
 
 
-def element_text(el: Tag) -> str:
+def element_text(el: HtmlElement) -> str:
     """The element's text with block boundaries as spaces, white space collapsed (iterative)."""
     parts: list[str] = []
-    for node in el.descendants:
-        if isinstance(node, NavigableString):
-            if not isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
-                parts.append(str(node))
-        elif isinstance(node, Tag) and node.name in WORD_BREAK_TAGS:
-            parts.append(" ")
+    for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
+        if event == "start":
+            if node is not el and node.tag in WORD_BREAK_TAGS:
+                parts.append(" ")
+            if node.text:
+                parts.append(node.text)
+        elif node is not el and node.tail:  # an element's end, or a comment
+            parts.append(node.tail)
     return " ".join("".join(parts).split())
 
 
 # ------------------------------------------------------------------ non-text content
 
 
-def _drop_non_text(soup: BeautifulSoup) -> None:
-    # One pass over the tree: bs4's find_all with filters is several times slower on big pages.
-    drop = frozenset(DROP_TAGS + RUBY_ANNOTATIONS)
-    doomed: list[Tag] = []
-    comments = []
-    for node in soup.descendants:
-        if isinstance(node, Tag):
-            if node.name in drop:
-                doomed.append(node)
-        elif isinstance(node, (Comment, ProcessingInstruction)):
-            comments.append(node)
-    for node in comments:
-        node.extract()
-    for tag in doomed:
-        if not tag.decomposed:
-            tag.decompose()
+def _drop_non_text(doc: HtmlElement) -> None:
+    for tag in list(doc.iter(*DROP_TAGS, *RUBY_ANNOTATIONS)):
+        drop(tag)
 
 
 # ------------------------------------------------------------------ hidden elements
 
 
-def _hidden_elements(soup: BeautifulSoup, css_rules: list[tuple[str, dict[str, str]]]) -> list[Tag]:
+def _hidden_elements(doc: HtmlElement, css_rules: list[tuple[str, dict[str, str]]]) -> list[HtmlElement]:
     """Outermost hidden elements, in document order.
 
     Simple selectors (``.cls``, ``#id``, ``tag``, ``tag.cls``) are matched from an index in the
-    same single pass over the tree, so hundreds of rules cost no more than a few; selectors with
-    combinators go to soupsieve, a bounded number of them.
+    same single pass over the tree, so hundreds of rules cost no more than a few; other
+    selectors go to cssselect (compiled to XPath), a bounded number of them.
     """
-    simple = _SimpleRules()
-    by_rule: set[int] = set()
+    simple = _SimpleRules(doc)
+    by_rule: set[HtmlElement] = set()
     complex_rules = 0
     for selector, decls in css_rules:
         if simple.add(selector, decls):
@@ -158,49 +135,58 @@ def _hidden_elements(soup: BeautifulSoup, css_rules: list[tuple[str, dict[str, s
         complex_rules += 1
         if complex_rules > MAX_COMPLEX_RULES:
             continue
-        try:
-            matched = soup.select(selector)
-        except (SelectorSyntaxError, ValueError, NotImplementedError, RecursionError):
-            continue
-        for el in matched:
+        for el in _select(selector, doc):
             if _hides(_with_inline(el, decls)):
-                by_rule.add(id(el))
+                by_rule.add(el)
 
-    found: list[Tag] = []
-    node = soup.contents[0] if soup.contents else None
-    while node is not None:
-        if isinstance(node, Tag) and node.name not in ("html", "body", "head", "title", "meta"):
+    found: list[HtmlElement] = []
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if is_element(node) and node.tag not in ("html", "body", "head", "title", "meta"):
             decls = simple.match(node)
-            if id(node) in by_rule or _hidden_inline(node) or (decls and _hides(_with_inline(node, decls))):
+            if node in by_rule or _hidden_inline(node) or (decls and _hides(_with_inline(node, decls))):
                 found.append(node)
-                node = _after(node)  # its descendants go with it
-                continue
-        node = node.next_element
+                continue  # its descendants go with it
+        stack.extend(reversed(node))
     return found
 
 
-def _safe_match(compiled, el: Tag) -> bool:
+def _compile(selector: str) -> CSSSelector | None:
+    """The selector compiled, or None when cssselect cannot read it (it then matches nothing)."""
     try:
-        return bool(compiled.match(el))
-    except (RecursionError, ValueError, NotImplementedError):
-        return False
+        return CSSSelector(selector, translator="html")
+    except (SelectorError, ValueError, NotImplementedError, etree.XPathError, RecursionError):
+        return None
 
 
-def _with_inline(el: Tag, decls: dict[str, str]) -> dict[str, str]:
+def _select(selector: str | CSSSelector | None, doc: HtmlElement) -> list[HtmlElement]:
+    compiled = _compile(selector) if isinstance(selector, str) else selector
+    if compiled is None:
+        return []
+    try:
+        return compiled(doc)
+    except (etree.XPathError, ValueError, RecursionError):
+        return []
+
+
+def _with_inline(el: HtmlElement, decls: dict[str, str]) -> dict[str, str]:
     """A rule's declarations with the element's inline style on top (inline wins the cascade)."""
     style = el.get("style")
     if not style:
         return decls
-    inline = _parse_declarations(style if isinstance(style, str) else " ".join(style))
+    inline = _parse_declarations(style)
     return {**decls, **{k: v for k, v in inline.items() if k in decls}}
 
 
 class _SimpleRules:
     """CSS rules whose selector is one compound of tag, #id and .classes, indexed for lookup."""
 
-    def __init__(self) -> None:
+    def __init__(self, doc: HtmlElement) -> None:
+        self._doc = doc
         self._by_key: dict[str, list[tuple]] = {}
         self._count = 0
+        self._matches: dict[int, set[HtmlElement]] = {}  # rule order -> elements its selector matches
 
     def add(self, selector: str, decls: dict[str, str]) -> bool:
         """Index a rule by its last compound; False when that compound is not a simple one."""
@@ -212,10 +198,9 @@ class _SimpleRules:
             m = _SIMPLE_SELECTOR.match(last)
             if not m:
                 return False
-            try:
-                verify = soupsieve.compile(selector)
-            except (SelectorSyntaxError, ValueError, NotImplementedError):
-                return True  # a selector soupsieve cannot read matches nothing here
+            verify = _compile(selector)
+            if verify is None:
+                return True  # a selector cssselect cannot read matches nothing here
 
         tag = m.group(1).lower() if m.group(1) else None
         parts = re.findall(r"([.#])([\w-]+)", m.group(2) or "")
@@ -229,28 +214,32 @@ class _SimpleRules:
         self._count += 1
         return True
 
-    def match(self, el: Tag) -> dict[str, str] | None:
+    def _verified(self, order: int, verify: CSSSelector, el: HtmlElement) -> bool:
+        """Whether the whole selector matches ``el``: its matches are found once per page."""
+        if order not in self._matches:
+            self._matches[order] = set(_select(verify, self._doc))
+        return el in self._matches[order]
+
+    def match(self, el: HtmlElement) -> dict[str, str] | None:
         """The merged declarations of the rules matching ``el``, in source order; None if none."""
         if not self._by_key:
             return None
-        classes = el.get("class") or []
-        if isinstance(classes, str):
-            classes = classes.split()
+        classes = (el.get("class") or "").split()
         element_id = el.get("id")
-        keys = [el.name, *(f".{c}" for c in classes)]
-        if isinstance(element_id, str):
+        keys = [el.tag, *(f".{c}" for c in classes)]
+        if element_id is not None:
             keys.append(f"#{element_id}")
         hits = []
         for key in keys:
             for rule in self._by_key.get(key, ()):
                 order, tag, rule_id, rule_classes, decls, verify = rule
-                if tag and tag != el.name:
+                if tag and tag != el.tag:
                     continue
                 if rule_id and rule_id != element_id:
                     continue
                 if rule_classes and not rule_classes.issubset(classes):
                     continue
-                if verify is not None and not _safe_match(verify, el):
+                if verify is not None and not self._verified(order, verify, el):
                     continue
                 hits.append((order, decls))
         if not hits:
@@ -261,27 +250,15 @@ class _SimpleRules:
         return merged
 
 
-def _after(el: Tag):
-    """The first node after ``el``'s subtree in document order."""
-    node = el
-    while node is not None:
-        if node.next_sibling is not None:
-            return node.next_sibling
-        node = node.parent
-    return None
-
-
-def _hidden_inline(el: Tag) -> bool:
-    if el.name == "marquee":
+def _hidden_inline(el: HtmlElement) -> bool:
+    if el.tag == "marquee":
         return True
-    attrs = el.attrs
+    attrs = el.attrib
     if "hidden" in attrs:
         return True
     style = attrs.get("style")
     if not style:
         return False
-    if isinstance(style, list):
-        style = " ".join(style)
     return _hides(_parse_declarations(style))
 
 
@@ -352,19 +329,18 @@ def _hides(decls: dict[str, str]) -> bool:
 # ------------------------------------------------------------------ <style> rules
 
 
-def _style_rules(soup: BeautifulSoup) -> list[tuple[str, dict[str, str]]]:
+def _style_rules(doc: HtmlElement) -> list[tuple[str, dict[str, str]]]:
     """(selector, declarations) of the page's own CSS rules that hide something.
 
     Rules for the same selector are merged in order, so a later ``.x{display:block}`` undoes an
     earlier ``.x{display:none}`` as the cascade would.
     """
     merged: dict[str, dict[str, str]] = {}
-    for style in soup.find_all("style"):
+    for style in doc.iter("style"):
         media = (style.get("media") or "all").lower()
         if "print" in media and "screen" not in media:
             continue
-        css = style.string if style.string is not None else style.get_text()
-        for selector, body in _iter_rules(_STYLE_BLOCK_RE.sub(" ", css or "")):
+        for selector, body in _iter_rules(_STYLE_BLOCK_RE.sub(" ", style.text_content())):
             decls = _parse_declarations(body)
             if not decls:
                 continue

@@ -11,31 +11,33 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
 from newsclean.core.types import Extracted
 from newsclean.pipelines.container import choose_main, link_lists
+from newsclean.pipelines.dom import page_body
 from newsclean.pipelines.pagemeta import page_metadata
 from newsclean.pipelines.streams import comment_tail, first_post
 from newsclean.pipelines.walk import page_blocks
 
 
-def extract_html(soup: BeautifulSoup, url: str) -> Extracted:
+def extract_html(doc: HtmlElement, url: str) -> Extracted:
     """Blocks of all visible text in reading order, ``in_main`` on the article body, and metadata."""
-    root = soup.body or soup
+    held = list(doc.iter())  # the steps below key elements by id(): hold them all meanwhile
+    root = page_body(doc)
     pairs = page_blocks(root)
     chosen, replies = first_post(
         pairs, choose_main(pairs, root), lambda stream: choose_main(pairs, root, stream)
     )
     inside: set[int] = set()
     for main in chosen:
-        inside.add(id(main))
-        inside.update(id(t) for t in main.descendants if isinstance(t, Tag))
+        inside.update(id(t) for t in main.iter())
     owners = [unit.owner for unit, _ in pairs]
     linky = link_lists(pairs, inside) | comment_tail(pairs, inside)
     blocks = [
         replace(block, in_main=id(unit.owner) in inside and i not in linky and i not in replies)
         for i, (unit, block) in enumerate(pairs)
     ]
-    meta = page_metadata(soup, blocks, owners)
+    meta = page_metadata(doc, blocks, owners)
+    del held
     return Extracted(meta=meta, blocks=blocks, removed=[])

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
 from newsclean.core.text import LIST_CONTAINER_TAGS, bigram_share
 from newsclean.core.types import Block, Metadata
 from newsclean.pipelines.bylines import author_in, names_below_title
+from newsclean.pipelines.dom import class_names, joined_text, page_body
 from newsclean.pipelines.metalines import (
     author_from,
     editor_from,
@@ -43,8 +44,8 @@ AROUND_BLOCKS = 40  # blocks above the body searched for a stamp when the header
 DATE_CLASS = re.compile(r"date|time|pub|publish|post-?info|info|meta", re.IGNORECASE)
 
 
-def page_metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -> Metadata:
-    metas = _meta_tags(soup)
+def page_metadata(doc: HtmlElement, blocks: list[Block], owners: list[HtmlElement]) -> Metadata:
+    metas = _meta_tags(doc)
     # the body's sentences: what titles and keywords are checked against (injected link lists and
     # spam cards inside the article container rarely end a sentence)
     main_text = (
@@ -52,7 +53,7 @@ def page_metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -
         or "".join(b.text for b in blocks if b.in_main)[:8000]
     )
     first_main = next((i for i, b in enumerate(blocks) if b.in_main), len(blocks))
-    title, title_index = _title(soup, metas, blocks, owners, first_main, main_text)
+    title, title_index = _title(doc, metas, blocks, owners, first_main, main_text)
     # the page header: from the headline to the first lines of the body
     start = title_index if title_index is not None else max(0, first_main - 8)
     header = [b for b in blocks[start : first_main + 3] if len(b.text) <= 200]
@@ -61,8 +62,8 @@ def page_metadata(soup: BeautifulSoup, blocks: list[Block], owners: list[Tag]) -
     stamp_rows = [b for b in blocks[start : _header_end(blocks, first_main)] if len(b.text) <= 200]
 
     around = [*blocks[max(0, first_main - AROUND_BLOCKS) : first_main], *_around_end(blocks)]
-    published = _published(soup, metas, stamp_rows, around)
-    relative = None if published else _relative(soup, stamp_rows)
+    published = _published(doc, metas, stamp_rows, around)
+    relative = None if published else _relative(doc, stamp_rows)
     source = _first(source_from(t) for t in header_texts) or _meta_name(
         metas, "source", "publisher", "citation_publisher", "og:site_name"
     )
@@ -141,9 +142,9 @@ def _around_end(blocks: list[Block]) -> list[Block]:
     return blocks[max(0, last - 4) : last + 6] if last >= 0 else []
 
 
-def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
+def _meta_tags(doc: HtmlElement) -> dict[str, str]:
     out: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
+    for tag in doc.iter("meta"):
         key = tag.get("property") or tag.get("name") or tag.get("itemprop")
         content = tag.get("content")
         if isinstance(key, str) and isinstance(content, str) and content.strip():
@@ -167,10 +168,10 @@ def _first(values):
 
 
 def _title(
-    soup: BeautifulSoup,
+    doc: HtmlElement,
     metas: dict[str, str],
     blocks: list[Block],
-    owners: list[Tag],
+    owners: list[HtmlElement],
     first_main: int,
     main_text: str,
 ) -> tuple[str | None, int | None]:
@@ -180,7 +181,7 @@ def _title(
     h1s = [
         i
         for i, (b, o) in enumerate(zip(blocks, owners, strict=True))
-        if o.name == "h1" and 2 <= len(b.text) <= 200
+        if o.tag == "h1" and 2 <= len(b.text) <= 200
     ]
     h1s = [i for i in h1s if blocks[i].link_density < 0.5 and not _inside_negative(owners[i])]
     if h1s:
@@ -196,9 +197,9 @@ def _title(
     if disagree and _overlap(og_title, main_text) > _overlap(h1, main_text):
         return og_title, None
     heading = _body_heading(blocks, owners, first_main)
-    page_title = (
-        " ".join(str(soup.title.string).split()) if soup.title is not None and soup.title.string else ""
-    )
+    title_element = doc.find(".//title")
+    title_text = title_element.text if title_element is not None else None
+    page_title = " ".join(title_text.split()) if title_text else ""
     if heading is not None and not (h1 and blocks[index].in_main):
         # an <h1> outside the body is the blog's or site's name; the body's own heading, when it
         # is the headline part of the page's <title> or og:title, is the headline
@@ -210,12 +211,12 @@ def _title(
         return h1, index
     if og_title:
         return og_title, None
-    if soup.title is not None and soup.title.string:
-        return _best_segment(str(soup.title.string), metas, blocks, main_text), None
+    if title_text:
+        return _best_segment(title_text, metas, blocks, main_text), None
     return None, None
 
 
-def _body_heading(blocks: list[Block], owners: list[Tag], first_main: int) -> int | None:
+def _body_heading(blocks: list[Block], owners: list[HtmlElement], first_main: int) -> int | None:
     """The index of a heading opening the chosen body (``h2.entry-title``), if any."""
     for i in range(first_main, min(len(blocks), first_main + BODY_HEADING_ROWS)):
         block = blocks[i]
@@ -235,16 +236,15 @@ def headline_only(title: str) -> str:
     return stripped if len(stripped) >= MIN_HEADLINE else title
 
 
-def _inside_negative(el: Tag) -> bool:
+def _inside_negative(el: HtmlElement) -> bool:
     """Inside the site's logo, navigation or footer (where an <h1> is the site's name)."""
-    node: Tag | None = el
+    node: HtmlElement | None = el
     for _ in range(6):
         if node is None:
             return False
-        names = [*node.get("class", []), node.get("id") or ""]
-        if node.name in ("nav", "footer") or any(SITE_PART.match(name) for name in names):
+        if node.tag in ("nav", "footer") or any(SITE_PART.match(name) for name in class_names(node)):
             return True
-        node = node.parent
+        node = node.getparent()
     return False
 
 
@@ -280,7 +280,7 @@ def _overlap(segment: str, text: str) -> float:
 
 
 def _published(
-    soup: BeautifulSoup, metas: dict[str, str], header: list[Block], around: list[Block]
+    doc: HtmlElement, metas: dict[str, str], header: list[Block], around: list[Block]
 ) -> str | None:
     for name in (
         "article:published_time",
@@ -311,19 +311,19 @@ def _published(
             iso = iso_date(block.text)
             if iso:
                 return iso
-    for time in soup.find_all("time"):
+    for time in doc.iter("time"):
         value = time.get("datetime")
         if isinstance(value, str) and not _in_aside(time):
             iso = iso_from_meta(value)
             if iso:
                 return iso
-    body = soup.body or soup
-    for el in body.descendants:
-        if not isinstance(el, Tag) or not el.get("class") or _inside_list(el) or _in_aside(el):
+    for el in page_body(doc).iterdescendants():
+        classes = el.get("class")
+        if not classes or not classes.split() or _inside_list(el) or _in_aside(el):
             continue
-        if not DATE_CLASS.search(" ".join(el.get("class"))):
+        if not DATE_CLASS.search(" ".join(classes.split())):
             continue
-        text = el.get_text(" ", strip=True)
+        text = joined_text(el)
         if len(text) <= 80:
             iso = iso_date(text)
             if iso:
@@ -332,40 +332,38 @@ def _published(
     return _first(stamp_date(b.text) for b in around)
 
 
-def _relative(soup: BeautifulSoup, header: list[Block]) -> str | None:
+def _relative(doc: HtmlElement, header: list[Block]) -> str | None:
     """A relative stamp (3小时前, 昨天 14:30) in the header or a date-classed element, for pages without a date."""
     stamp = _first(relative_stamp(b.text) for b in header if not b.in_main or len(b.text) <= MAX_STAMP_LINE)
     if stamp:
         return stamp
-    body = soup.body or soup
-    for el in body.find_all(class_=DATE_CLASS):
-        if _inside_list(el) or _in_aside(el):
+    for el in page_body(doc).iterdescendants():
+        if not DATE_CLASS.search(el.get("class") or "") or _inside_list(el) or _in_aside(el):
             continue
-        stamp = relative_stamp(el.get_text(" ", strip=True))
+        stamp = relative_stamp(joined_text(el))
         if stamp:
             return stamp
     return None
 
 
-def _in_aside(el: Tag) -> bool:
+def _in_aside(el: HtmlElement) -> bool:
     """Inside comments, related-article lists or sidebars, whose dates are not the article's."""
-    node = el.parent
+    node = el.getparent()
     for _ in range(12):
         if node is None:
             return False
-        names = " ".join([*node.get("class", []), node.get("id") or ""])
-        if node.name == "aside" or ASIDE.search(names):
+        if node.tag == "aside" or ASIDE.search(" ".join(class_names(node))):
             return True
-        node = node.parent
+        node = node.getparent()
     return False
 
 
-def _inside_list(el: Tag) -> bool:
-    node = el.parent
+def _inside_list(el: HtmlElement) -> bool:
+    node = el.getparent()
     for _ in range(8):
         if node is None:
             return False
-        if node.name in LIST_CONTAINER_TAGS:
+        if node.tag in LIST_CONTAINER_TAGS:
             return True
-        node = node.parent
+        node = node.getparent()
     return False

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bs4 import Tag
+from lxml.html import HtmlElement
 
 from newsclean.core.types import Block
 from newsclean.pipelines.walk import Unit
@@ -39,7 +39,7 @@ MAX_HEADING_CHARS = 90
 MIN_BODY_BEFORE_COMMENTS = 100  # a comment heading this early is the page's menu, not the tail
 MAX_CLIMB = 8  # levels above the chosen container searched for sibling posts (tables nest deep)
 
-Chooser = Callable[[Tag], list[Tag]]
+Chooser = Callable[[HtmlElement], list[HtmlElement]]
 
 
 def is_post_header(text: str) -> bool:
@@ -51,8 +51,8 @@ def is_post_header(text: str) -> bool:
 
 
 def first_post(
-    pairs: list[tuple[Unit, Block]], chosen: list[Tag], rechoose: Chooser
-) -> tuple[list[Tag], set[int]]:
+    pairs: list[tuple[Unit, Block]], chosen: list[HtmlElement], rechoose: Chooser
+) -> tuple[list[HtmlElement], set[int]]:
     """The chosen containers narrowed to the page's first post, and the blocks after that post
     (replies, comments) to leave out of the body. ``rechoose(stream)`` picks the body again
     with ``stream`` set aside."""
@@ -102,7 +102,9 @@ def comment_tail(pairs: list[tuple[Unit, Block]], inside: set[int]) -> set[int]:
     return set()
 
 
-def _first_sibling_post(pairs: list[tuple[Unit, Block]], chosen: list[Tag], headers: list[int]) -> list[Tag]:
+def _first_sibling_post(
+    pairs: list[tuple[Unit, Block]], chosen: list[HtmlElement], headers: list[int]
+) -> list[HtmlElement]:
     """When the chosen container is one post among sibling posts, the first post instead: the
     thread's opening post, the page's own entry.
 
@@ -111,15 +113,15 @@ def _first_sibling_post(pairs: list[tuple[Unit, Block]], chosen: list[Tag], head
     each, flat ones a title row, a date row, the text and a footer row).
     """
     header_owners = [pairs[i][0].owner for i in headers]
-    node: Tag | None = chosen[0]
+    node: HtmlElement | None = chosen[0]
     for _ in range(MAX_CLIMB):
-        if node is None or node.parent is None:
+        if node is None or node.getparent() is None:
             break
-        children = [c for c in node.parent.children if isinstance(c, Tag)]
+        children = list(node.getparent())
         dated = [c for c in children if any(_within(owner, c) for owner in header_owners)]
-        by_signature: dict[tuple, list[Tag]] = {}
+        by_signature: dict[tuple, list[HtmlElement]] = {}
         for c in dated:
-            by_signature.setdefault((c.name, tuple(c.get("class") or ())), []).append(c)
+            by_signature.setdefault((c.tag, tuple((c.get("class") or "").split())), []).append(c)
         starts = max(by_signature.values(), key=len, default=[])
         if len(starts) >= MIN_STAMPS:
             at = [children.index(c) for c in starts[:2]]
@@ -127,7 +129,7 @@ def _first_sibling_post(pairs: list[tuple[Unit, Block]], chosen: list[Tag], head
             if node not in post and _chars(pairs, _blocks_inside(pairs, post)) >= MIN_POST_CHARS:
                 return post
             return chosen
-        node = node.parent
+        node = node.getparent()
     return chosen
 
 
@@ -142,20 +144,19 @@ def _items(blocks: list[int], stamps: list[int]) -> list[list[int]]:
     return items
 
 
-def _within(el: Tag, container: Tag) -> bool:
-    node: Tag | None = el
+def _within(el: HtmlElement, container: HtmlElement) -> bool:
+    node: HtmlElement | None = el
     while node is not None:
         if node is container:
             return True
-        node = node.parent
+        node = node.getparent()
     return False
 
 
-def _blocks_inside(pairs: list[tuple[Unit, Block]], tags: list[Tag]) -> list[int]:
+def _blocks_inside(pairs: list[tuple[Unit, Block]], tags: list[HtmlElement]) -> list[int]:
     ids = set()
     for tag in tags:
-        ids.add(id(tag))
-        ids.update(id(t) for t in tag.descendants if isinstance(t, Tag))
+        ids.update(id(t) for t in tag.iter())
     return [i for i, (unit, _) in enumerate(pairs) if id(unit.owner) in ids]
 
 

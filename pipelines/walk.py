@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bs4 import NavigableString, Tag
-from bs4.element import PreformattedString
+from lxml import etree
+from lxml.html import HtmlElement
 
 from newsclean.core.text import BLOCK_TAGS, CJK_RUN, LIST_CONTAINER_TAGS, SENTENCE_FINAL
 from newsclean.core.types import Block
+from newsclean.pipelines.dom import is_element
 
 BLOCK_NAME = {
     "p": "p",
@@ -38,24 +39,27 @@ _BR = "\n"
 class Unit:
     """A block under construction and the element that owns it."""
 
-    owner: Tag
+    owner: HtmlElement
     parts: list[str] = field(default_factory=list)
     link_chars: int = 0
     in_list: bool = False
 
 
-def page_blocks(root: Tag) -> list[tuple[Unit, Block]]:
+def page_blocks(root: HtmlElement) -> list[tuple[Unit, Block]]:
     """Every visible text block under ``root`` in reading order, with its unit (owner element)."""
     return _blocks(_walk(root))
 
 
-def _walk(root: Tag) -> list[Unit]:
+SKIPPED = frozenset(("br", "hr", "img", "head", "title"))  # nothing inside them is read
+
+
+def _walk(root: HtmlElement) -> list[Unit]:
     """Split the tree into text units at block boundaries and <br> (kept as "\\n")."""
     units: list[Unit] = []
     current: Unit | None = None
-    owners: list[Tag] = [root]
+    owners: list[HtmlElement] = [root]
     link_depth = list_depth = pre_depth = 0
-    link_runs: dict[int, bool] = {}
+    link_runs: dict[HtmlElement, bool] = {}
 
     def flush() -> None:
         nonlocal current
@@ -63,28 +67,36 @@ def _walk(root: Tag) -> list[Unit]:
             units.append(current)
         current = None
 
-    stack: list[tuple[object, bool]] = [(root, False)]
-    while stack:
-        node, leaving = stack.pop()
-        if isinstance(node, NavigableString):
-            if isinstance(node, PreformattedString):
-                continue  # comments, doctype, processing instructions
-            text = str(node)
-            if not text:
-                continue
-            if current is None:
-                current = Unit(owners[-1], in_list=list_depth > 0)
-            if not pre_depth:  # source line breaks are spaces (none between CJK); only <br> breaks a line
-                text = _CJK_NEWLINE.sub("", text).replace("\r", " ").replace("\n", " ")
-            current.parts.append(text)
-            if link_depth:
-                current.link_chars += len("".join(text.split()))
+    def add_text(text: str | None) -> None:
+        nonlocal current
+        if not text:
+            return
+        if current is None:
+            current = Unit(owners[-1], in_list=list_depth > 0)
+        if not pre_depth:  # source line breaks are spaces (none between CJK); only <br> breaks a line
+            text = _CJK_NEWLINE.sub("", text).replace("\r", " ").replace("\n", " ")
+        current.parts.append(text)
+        if link_depth:
+            current.link_chars += len("".join(text.split()))
+
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        name = node.tag
+        if not is_element(node):  # a comment or the mark of a removed element: only its tail is text
+            add_text(node.tail)
             continue
-        if not isinstance(node, Tag):
+        if name in SKIPPED:
+            if event == "start":
+                walker.skip_subtree()  # images have no text; head text is metadata
+                if name == "br" and current is not None:
+                    current.parts.append(_BR)
+                elif name == "hr":
+                    flush()
+            elif node is not root:
+                add_text(node.tail)
             continue
-        name = node.name
         as_block = name in BLOCK_TAGS or (name == "a" and _in_link_run(node, link_runs))
-        if leaving:
+        if event == "end":
             if as_block:
                 flush()
                 owners.pop()
@@ -94,15 +106,8 @@ def _walk(root: Tag) -> list[Unit]:
                 pre_depth -= 1
             if name in LIST_CONTAINER_TAGS or (name == "a" and as_block):
                 list_depth -= 1
-            continue
-        if name == "br":
-            if current is not None:
-                current.parts.append(_BR)
-            continue
-        if name == "hr":
-            flush()
-            continue
-        if name in ("img", "head", "title"):  # images have no text; head text is metadata
+            if node is not root:
+                add_text(node.tail)  # the text after an element belongs to its parent
             continue
         if as_block:
             flush()
@@ -115,49 +120,56 @@ def _walk(root: Tag) -> list[Unit]:
             pre_depth += 1
         if name in LIST_CONTAINER_TAGS or (name == "a" and as_block):
             list_depth += 1
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node.contents))
+        add_text(node.text)
     flush()
     return units
 
 
-def _trails_a_sentence(a: Tag) -> bool:
+def _trails_a_sentence(a: HtmlElement) -> bool:
     """An inline link after a paragraph's final punctuation, with nothing after it: an injected one.
 
     Real inline links sit inside sentences; a link appended after the closing 。 is how dark-link
     spam is glued to body paragraphs, and only a line of its own lets the classifier see it alone.
     """
-    for sibling in a.next_siblings:
-        if isinstance(sibling, Tag) or str(sibling).strip():
-            return False
-    before = a.previous_sibling
-    while before is not None and isinstance(before, NavigableString) and not str(before).strip():
-        before = before.previous_sibling
-    if before is None:
+    if (a.tail or "").strip():
         return False
-    text = before.get_text() if isinstance(before, Tag) else str(before)
-    return text.rstrip().endswith(SENTENCE_FINAL)
+    for after in a.itersiblings():
+        if is_element(after) or (after.tail or "").strip():
+            return False
+    text = None
+    for before in a.itersiblings(preceding=True):
+        if (before.tail or "").strip():
+            text = before.tail
+        elif is_element(before):
+            text = before.text_content()
+        else:
+            continue  # a comment, or the mark of a removed element
+        break
+    else:
+        parent = a.getparent()
+        text = parent.text if parent is not None else None
+    return bool(text) and text.rstrip().endswith(SENTENCE_FINAL)
 
 
-def _in_link_run(a: Tag, cache: dict[int, bool]) -> bool:
+_LINK_SEPARATORS = re.compile(r"[\s|丨｜·•,，、/>»-]")
+
+
+def _in_link_run(a: HtmlElement, cache: dict[HtmlElement, bool]) -> bool:
     """An <a> among several sibling links with nothing but separators between: a link list."""
-    parent = a.parent
+    parent = a.getparent()
     if parent is None:
         return False
-    key = id(parent)
-    if key not in cache:
+    if parent not in cache:
         links = 0
-        other = 0
-        for child in parent.children:
-            if isinstance(child, Tag):
-                if child.name == "a":
-                    links += 1
-                elif child.name not in ("br", "span", "img", "i", "em"):
-                    other += 10
-            elif isinstance(child, NavigableString):
-                other += len(re.sub(r"[\s|丨｜·•,，、/>»-]", "", str(child)))
-        cache[key] = links >= 3 and other <= links
-    return cache[key]
+        other = len(_LINK_SEPARATORS.sub("", parent.text or ""))
+        for child in parent:
+            if child.tag == "a":
+                links += 1
+            elif is_element(child) and child.tag not in ("br", "span", "img", "i", "em"):
+                other += 10
+            other += len(_LINK_SEPARATORS.sub("", child.tail or ""))
+        cache[parent] = links >= 3 and other <= links
+    return cache[parent]
 
 
 def _blocks(units: list[Unit]) -> list[tuple[Unit, Block]]:
@@ -170,6 +182,6 @@ def _blocks(units: list[Unit]) -> list[tuple[Unit, Block]]:
             continue
         chars = len("".join(text.split()))
         density = min(1.0, unit.link_chars / chars) if chars else 0.0
-        tag = "li" if unit.owner.name == "a" else BLOCK_NAME.get(unit.owner.name, "div")  # link-run item
+        tag = "li" if unit.owner.tag == "a" else BLOCK_NAME.get(unit.owner.tag, "div")  # link-run item
         out.append((unit, Block(text, tag, round(density, 3), unit.in_list, in_main=False)))
     return out

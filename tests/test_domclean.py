@@ -10,9 +10,9 @@ BODY = "<p>本市今年新建公园二十座，市民休闲去处明显增多。
 
 
 def visible_and_hidden(html: str) -> tuple[str, list[str]]:
-    soup, removed = clean_dom(html)
+    doc, removed = clean_dom(html)
     assert all(r.reason == "hidden" and r.score is None for r in removed)
-    return soup.get_text(), [r.text for r in removed]
+    return doc.text_content(), [r.text for r in removed]
 
 
 def test_scripts_styles_comments_and_frames_are_dropped():
@@ -145,8 +145,8 @@ def test_broken_markup_and_huge_attributes():
 
 
 def test_empty_and_textless_input():
-    soup, removed = clean_dom("")
-    assert soup.get_text() == ""
+    doc, removed = clean_dom("")
+    assert doc.text_content() == ""
     assert removed == []
 
 

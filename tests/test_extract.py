@@ -36,8 +36,8 @@ def news_page(head: str = "", header: str = "", after: str = "") -> str:
 
 
 def extract(html: str):
-    soup, _ = clean_dom(html)
-    return extract_html(soup, "http://news.example.cn/a/1.html")
+    doc, _ = clean_dom(html)
+    return extract_html(doc, "http://news.example.cn/a/1.html")
 
 
 def test_body_blocks_are_in_main_and_boilerplate_is_not():
@@ -302,7 +302,7 @@ def test_link_glued_after_the_last_sentence_gets_a_line_of_its_own():
         "<p>厂商表示，详情可参见<a href='/notice.html'>官方公告</a>中的说明。</p>"
         "</div></body></html>"
     )
-    soup, _ = clean_dom(html)
-    texts = [b.text for b in extract_html(soup, "http://news.example.cn/a.html").blocks]
+    doc, _ = clean_dom(html)
+    texts = [b.text for b in extract_html(doc, "http://news.example.cn/a.html").blocks]
     assert "新款路由器支持三频并发，官方称其覆盖面积比上一代提高三成。\n某某娱乐城" in texts
     assert "厂商表示，详情可参见官方公告中的说明。" in texts  # a link inside a sentence stays in it

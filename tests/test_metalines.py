@@ -127,8 +127,8 @@ def test_seed_001_dump_and_page_give_the_same_metadata(shared):
     ex = extract_text(dump)
     lines, conv = normalise_lines(to_lines(ex.blocks))
     results.append(split_metadata(lines, normalise_meta(ex.meta, conv)))
-    soup, _ = clean_dom((shared / "fixtures" / "seed-001.html").read_text(encoding="utf-8"))
-    ex = extract_html(soup, "http://example.cn/")
+    doc, _ = clean_dom((shared / "fixtures" / "seed-001.html").read_text(encoding="utf-8"))
+    ex = extract_html(doc, "http://example.cn/")
     lines, conv = normalise_lines(to_lines(ex.blocks))
     results.append(split_metadata(lines, normalise_meta(ex.meta, conv)))
     for kept, meta, removed, _ in results:

@@ -142,8 +142,8 @@ def test_seeds_leave_no_traditional_or_pinyin(shared, name):
 
     text = (shared / "fixtures" / name).read_text(encoding="utf-8")
     if name.endswith(".html"):
-        soup, _ = clean_dom(text)
-        extracted = extract_html(soup, "http://example.cn/")
+        doc, _ = clean_dom(text)
+        extracted = extract_html(doc, "http://example.cn/")
     else:
         extracted = extract_text(text)
     out, conv = normalise_lines(to_lines(extracted.blocks))

@@ -23,8 +23,8 @@ REPLY = "我觉得这条线路的站点设置还可以再优化一下，尤其�
 
 
 def _main_texts(html: str) -> list[str]:
-    soup, _ = clean_dom(html)
-    return [b.text for b in extract_html(soup, "http://x.example.cn/").blocks if b.in_main]
+    doc, _ = clean_dom(html)
+    return [b.text for b in extract_html(doc, "http://x.example.cn/").blocks if b.in_main]
 
 
 # ------------------------------------------------------------------ posts and comment streams
@@ -213,8 +213,8 @@ def test_page_furniture(text, furniture):
 
 def test_an_article_hidden_until_its_script_runs_is_kept():
     html = f"<html><body><div id='js_content' style='visibility: hidden;'>{f'<p>{POST}</p>' * 6}</div><div style='visibility:hidden'>隐藏的广告</div></body></html>"
-    soup, hidden = clean_dom(html)
-    assert POST in soup.get_text() and [r.text for r in hidden] == ["隐藏的广告"]
+    doc, hidden = clean_dom(html)
+    assert POST in doc.text_content() and [r.text for r in hidden] == ["隐藏的广告"]
 
 
 def test_script_metadata():

@@ -437,9 +437,9 @@ def test_dom_steps(page):
     with time_limit(EXAMPLE_SECONDS):
         assert isinstance(looks_like_html(page), bool)
         try:
-            soup, hidden = clean_dom(page)
+            doc, hidden = clean_dom(page)
             assert all(isinstance(r, Removed) and r.reason == "hidden" for r in hidden)
-            extracted = extract_html(soup, URL)
+            extracted = extract_html(doc, URL)
             assert isinstance(extracted, Extracted) and isinstance(extracted.meta, Metadata)
             assert all(isinstance(b, Block) for b in extracted.blocks)
             lines = to_lines(extracted.blocks)
