@@ -149,3 +149,12 @@ def test_a_real_latin1_page_stays_latin():
     text = "Le café était fermé à cause de la grève générale, déclarée très tôt ce matin près de la gare."
     out = decode_bytes(page(text).encode("latin-1"), "text/html; charset=ISO-8859-1")
     assert text in out.text
+
+
+def test_true_label_on_rare_characters_is_kept():
+    """Text of rare characters under its true label is not handed to detection, which reads
+    it no better (a GBK page of 丂丼乲亍亪 once came out as cp932 katakana)."""
+    text = "。。。。。。。。。丂丂丂丂丼丼丼乲亍亍亪"
+    data = f"<html><head><title>ok</title></head><body><p>{text}</p></body></html>".encode("gbk")
+    decoded = decode_bytes(data, "text/html; charset=gbk")
+    assert text in decoded.text, decoded.encoding

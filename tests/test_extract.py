@@ -306,3 +306,11 @@ def test_link_glued_after_the_last_sentence_gets_a_line_of_its_own():
     texts = [b.text for b in extract_html(doc, "http://news.example.cn/a.html").blocks]
     assert "新款路由器支持三频并发，官方称其覆盖面积比上一代提高三成。\n某某娱乐城" in texts
     assert "厂商表示，详情可参见官方公告中的说明。" in texts  # a link inside a sentence stays in it
+
+
+def test_comment_between_text_keeps_the_pieces_apart():
+    """Text on either side of a comment is read piece by piece: a line break next to the comment
+    is a space, not glued away between two CJK characters (作者 赵婕 / 出自 stay apart)."""
+    html = "<body><table><tr><td>作者： 某某 \n<!--author-->\n        出自某出版社</td></tr></table></body>"
+    texts = [b.text for b in extract(html).blocks]
+    assert "作者： 某某 出自某出版社" in texts, texts
