@@ -12,6 +12,7 @@ import codecs
 import functools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
@@ -96,6 +97,10 @@ _HTML_RE = re.compile(
 )
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# control bytes of a binary file (text has tab, line feed, form feed and carriage return)
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in (0x09, 0x0A, 0x0C, 0x0D)) + b"\x7f"
+# what _checked counts as junk: U+FFFD and control characters (Unicode Cc) other than \t \n \r \f
+_JUNK_RE = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -286,20 +291,22 @@ def _implausible(text: str) -> bool:
 def _plausibility(text: str) -> float:
     """Share of non-ASCII characters that are frequent Chinese characters or common punctuation."""
     good = bad = 0
-    for ch in text:
+    for ch, n in Counter(text).items():  # each distinct character judged once
         if ch.isascii():
             continue
-        if HAN_RE.match(ch):
-            if _common_char(ch):
-                good += 1
-            else:
-                bad += 1
-        elif ch in "，。、；：？！“”‘’（）《》【】—…·　" or unicodedata.category(ch).startswith("Z"):
-            good += 1
+        if _good_char(ch):
+            good += n
         else:
-            bad += 1
+            bad += n
     total = good + bad
     return good / total if total else 1.0
+
+
+@functools.lru_cache(maxsize=65536)
+def _good_char(ch: str) -> bool:
+    if HAN_RE.match(ch):
+        return _common_char(ch)
+    return ch in "，。、；：？！“”‘’（）《》【】—…·　" or unicodedata.category(ch).startswith("Z")
 
 
 def _reject_binary(data: bytes) -> None:
@@ -311,7 +318,7 @@ def _reject_binary(data: bytes) -> None:
         raise NotADocumentError("not a page: the data is an MP4/ISO media file")
     if head.count(b"\x00") > max(MAX_STRAY_NULS, NUL_SHARE * len(head)):
         raise NotADocumentError("not a page: binary data (NUL bytes)")
-    controls = sum(1 for b in head if (b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D)) or b == 0x7F)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if controls > MAX_CONTROL_SHARE * len(head):
         raise NotADocumentError(
             f"not a page: binary data ({controls} control bytes in the first {len(head)})"
@@ -333,9 +340,7 @@ def _checked(decoded: Decoded) -> Decoded:
     sample = decoded.text[:SNIFF_BYTES]
     if not sample.strip():
         raise NotADocumentError("empty input: the page holds only white space")
-    junk = sum(
-        1 for ch in sample if ch == "\ufffd" or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
-    )
+    junk = len(_JUNK_RE.findall(sample))
     if junk > MAX_CONTROL_SHARE * 2 * len(sample):
         raise NotADocumentError("not a page: the text is mostly control or undecodable characters")
     return decoded

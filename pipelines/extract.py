@@ -9,8 +9,6 @@ each have their module; this one composes them.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from lxml.html import HtmlElement
 
 from newsclean.core.types import Extracted
@@ -35,7 +33,7 @@ def extract_html(doc: HtmlElement, url: str) -> Extracted:
     owners = [unit.owner for unit, _ in pairs]
     linky = link_lists(pairs, inside) | comment_tail(pairs, inside)
     blocks = [
-        replace(block, in_main=id(unit.owner) in inside and i not in linky and i not in replies)
+        block.placed(id(unit.owner) in inside and i not in linky and i not in replies)
         for i, (unit, block) in enumerate(pairs)
     ]
     meta = page_metadata(doc, blocks, owners)

@@ -303,7 +303,7 @@ def split_metadata(lines: list[Line], meta: Metadata) -> MetaSplit:
     kept = [line for i, line in enumerate(lines) if i not in drop]
     page_indexes = [line.index for line in kept]
     total = len(kept)
-    kept = [replace(line, index=i, total=total) for i, line in enumerate(kept)]
+    kept = [line.renumbered(i, total) for i, line in enumerate(kept)]
     removed = [Removed(lines[i].text, "metadata", None) for i in sorted(drop)]
     return MetaSplit(kept, meta, removed, page_indexes)
 
