@@ -7,9 +7,7 @@ bundle can run code: pickle, joblib and skops files are refused, never opened by
 
 from __future__ import annotations
 
-import hashlib
 import json
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
+from newsclean.classifiers.bundle import (
+    JSON_NAME,
+    NPZ_NAME,
+    file_stamp,
+    read_bundle,
+    refuse_foreign,
+    sha256_of,
+    write_npz,
+)
 from newsclean.classifiers.context import CONTENT, context_features
 from newsclean.classifiers.features import SHAPE_NAMES, Featurizer
 from newsclean.classifiers.places import PACKAGE_MODELS_DIR, bundled_active_dir, default_model
@@ -26,8 +33,6 @@ from newsclean.core.types import Line
 FORMAT = "newsclean-lines/1"
 MODELS_DIR = PACKAGE_MODELS_DIR  # the bundled models; retrained ones may live elsewhere (places)
 ACTIVE_DIR = MODELS_DIR / "active"
-NPZ_NAME = "model.npz"
-JSON_NAME = "model.json"
 REQUIRED_ARRAYS = ("lexicon_buckets", "w1", "b1", "cal_w", "cal_b", "ctx_mean", "ctx_scale")
 BATCH = 8192
 
@@ -187,49 +192,12 @@ class LineClassifier:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         npz = folder / NPZ_NAME
-        _write_npz(npz, self._a)
-        meta = dict(self.meta, format=FORMAT, npz_sha256=_sha256(npz))
+        write_npz(npz, self._a)
+        meta = dict(self.meta, format=FORMAT, npz_sha256=sha256_of(npz))
         (folder / JSON_NAME).write_text(
             json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         return folder
-
-
-def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """An npz numpy can load, written byte for byte the same for the same arrays: fixed member
-    order and timestamps (np.savez stamps the current time, so two trainings would differ)."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(arrays):
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with zf.open(info, "w", force_zip64=True) as fh:
-                np.lib.format.write_array(fh, np.asarray(arrays[name]), allow_pickle=False)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _refuse_foreign(path: Path) -> None:
-    """Refuse files that could run code when loaded (pickle, joblib, skops with foreign types)."""
-    suffix = path.suffix.lower()
-    head = path.read_bytes()[:4] if path.is_file() else b""
-    if suffix in {".pkl", ".pickle", ".joblib", ".sav", ".dill"} or head[:1] == b"\x80":
-        raise ModelError(
-            f"refusing to load {path.name}: pickle/joblib files can run code; use a model bundle"
-        )
-    if head[:2] == b"PK" and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-        if "schema.json" in names:  # a skops file
-            try:
-                from skops.io import get_untrusted_types
-
-                untrusted = get_untrusted_types(file=path)
-            except Exception:
-                raise ModelError(f"refusing to load {path.name}: unreadable skops file") from None
-            detail = f"untrusted types {', '.join(untrusted[:3])}" if untrusted else "not a model bundle"
-            raise ModelError(f"refusing to load {path.name}: skops file ({detail})")
 
 
 def _resolve(path: str | Path | None) -> tuple[Path, Path]:
@@ -238,7 +206,7 @@ def _resolve(path: str | Path | None) -> tuple[Path, Path]:
         return p / JSON_NAME, p / NPZ_NAME
     if not p.exists():
         raise ModelError(f"model not found: {p}")
-    _refuse_foreign(p)
+    refuse_foreign(p)
     if p.suffix == ".npz":
         return p.with_name(JSON_NAME), p
     if p.suffix == ".json":
@@ -248,23 +216,7 @@ def _resolve(path: str | Path | None) -> tuple[Path, Path]:
 
 def _load(path: str | Path | None) -> LineClassifier:
     json_path, npz_path = _resolve(path)
-    for p in (json_path, npz_path):
-        if not p.is_file():
-            raise ModelError(f"model file missing: {p}")
-    _refuse_foreign(npz_path)
-    try:
-        meta = json.loads(json_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise ModelError(f"corrupt model description: {json_path}") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelError(f"unknown model format in {json_path} (expected {FORMAT})")
-    if meta.get("npz_sha256") != _sha256(npz_path):
-        raise ModelError(f"model file does not match its checksum (tampered or corrupt): {npz_path}")
-    try:
-        with np.load(npz_path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except Exception as err:  # zip/format errors, object arrays refused by allow_pickle=False
-        raise ModelError(f"corrupt model file {npz_path}: {type(err).__name__}") from None
+    meta, arrays = read_bundle(json_path, npz_path, fmt=FORMAT, what="model")
     try:
         missing = [k for k in REQUIRED_ARRAYS if k not in arrays]
         layers = int(meta["mlp_layers"])
@@ -276,8 +228,6 @@ def _load(path: str | Path | None) -> LineClassifier:
         ]
         if missing:
             raise ModelError(f"model file lacks arrays: {', '.join(missing)}")
-        if any(a.dtype == object for a in arrays.values()):
-            raise ModelError("model file holds object arrays")
         clf = LineClassifier(arrays, meta)
         n_labels = len(clf.labels)
         width = _context_width(n_labels)
@@ -312,17 +262,6 @@ def _load_default() -> LineClassifier:
 def _stamp(path: Path) -> tuple:
     """Changes when a model is installed over the old one, so the cache does not serve it."""
     return file_stamp(*((path / JSON_NAME, path / NPZ_NAME) if path.is_dir() else (path,)))
-
-
-def file_stamp(*paths: Path) -> tuple:
-    out = []
-    for p in paths:
-        try:
-            st = p.stat()
-            out.append((st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append(None)
-    return tuple(out)
 
 
 @lru_cache(maxsize=2)

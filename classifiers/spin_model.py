@@ -7,13 +7,12 @@ foreign format is refused with one line (:class:`ModelError`).
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from newsclean.classifiers.model import _refuse_foreign, _sha256, file_stamp
+from newsclean.classifiers.bundle import JSON_NAME, NPZ_NAME, file_stamp, read_bundle, refuse_foreign
 from newsclean.classifiers.places import PACKAGE_SPIN_DIR, default_spin_model
 from newsclean.core.errors import ModelError
 from newsclean.pipelines.spin import SpinModel
@@ -56,7 +55,7 @@ def load_spin_model(folder: str | Path | None = None) -> SpinModel:
     the shipped one), checked before use."""
     if folder is None:
         default = default_spin_model()[0]
-        return _load_default(default, file_stamp(default / "model.json", default / "model.npz"))
+        return _load_default(default, file_stamp(default / JSON_NAME, default / NPZ_NAME))
     return _load(Path(folder))
 
 
@@ -68,35 +67,7 @@ def _load_default(folder: Path, stamp: tuple) -> SpinModel:
 
 def _load(folder: Path) -> SpinModel:
     if folder.is_file():
-        _refuse_foreign(folder)
+        refuse_foreign(folder)
         folder = folder.parent
-    json_path, npz_path = folder / "model.json", folder / "model.npz"
-    missing = [str(p) for p in (json_path, npz_path) if not p.is_file()]
-    if missing:
-        raise ModelError(f"spin model file missing: {missing[0]}")
-    _refuse_foreign(npz_path)
-    meta = _description(json_path)
-    if meta.get("npz_sha256") != _sha256(npz_path):
-        raise ModelError(f"spin model does not match its checksum (tampered or corrupt): {npz_path}")
-    return spin_model_from(_arrays(npz_path), meta)
-
-
-def _description(path: Path) -> dict:
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        meta = None
-    if not isinstance(meta, dict):
-        raise ModelError(f"corrupt spin model description: {path}")
-    if meta.get("format") != FORMAT:
-        raise ModelError(f"unknown spin model format in {path} (expected {FORMAT})")
-    return meta
-
-
-def _arrays(path: Path) -> dict[str, np.ndarray]:
-    """Plain arrays only: allow_pickle=False refuses object arrays."""
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except Exception:  # zip or format errors, object arrays
-        raise ModelError(f"unreadable spin model arrays: {path}") from None
+    meta, arrays = read_bundle(folder / JSON_NAME, folder / NPZ_NAME, fmt=FORMAT, what="spin model")
+    return spin_model_from(arrays, meta)

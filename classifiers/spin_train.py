@@ -248,7 +248,7 @@ def build(
     data_dir: Path, out_dir: Path = SPIN_DIR, *, bits: int = BITS, dictionary: Path = DICTIONARY
 ) -> dict:
     """Build and save the model; returns its description. Same inputs, same bytes."""
-    from newsclean.classifiers.model import _sha256, _write_npz
+    from newsclean.classifiers.bundle import sha256_of, write_npz
 
     pairs = read_dictionary(dictionary)
     learned, held = split_pairs(pairs)
@@ -262,7 +262,7 @@ def build(
         "log_total": log_total,
         "originals": {k: list(v) for k, v in originals_of(learned).items()},
         "pairs": {"learned": len(learned), "held_out": len(held)},
-        "dictionary_sha256": _sha256(dictionary),
+        "dictionary_sha256": sha256_of(dictionary),
         "articles": {k: len(v) for k, v in parts.items()},
     }
     model = spin_model_from({"table": table, "check": check}, meta)
@@ -280,8 +280,8 @@ def build(
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     npz = out_dir / "model.npz"
-    _write_npz(npz, {"table": table, "check": check})
-    meta["npz_sha256"] = _sha256(npz)
+    write_npz(npz, {"table": table, "check": check})
+    meta["npz_sha256"] = sha256_of(npz)
     described = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
     meta["version"] = f"spin-{hashlib.sha256(described).hexdigest()[:12]}"
     (out_dir / "model.json").write_text(

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from newsclean.chain import clean_document
-from newsclean.classifiers.model import _sha256, load_classifier
+from newsclean.classifiers.bundle import sha256_of
+from newsclean.classifiers.model import load_classifier
 from newsclean.classifiers.spin_model import SPIN_DIR, load_spin_model
 from newsclean.classifiers.spin_train import build
 from newsclean.core.errors import ModelError
@@ -89,7 +90,7 @@ def test_object_arrays_are_refused_even_with_a_matching_checksum(tmp_path):
     folder = copy_model(tmp_path)
     np.savez(folder / "model.npz", table=np.array([{"a": 1}], dtype=object), check=np.zeros(1, np.uint8))
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    meta["npz_sha256"] = _sha256(folder / "model.npz")
+    meta["npz_sha256"] = sha256_of(folder / "model.npz")
     (folder / "model.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ModelError, match="unreadable"):
         load_spin_model(folder)
