@@ -148,12 +148,15 @@ class NewsSpider(SitemapSpider):
             except ValueError:
                 self._malformed(link)
                 continue
+            if not site.allows(url):
+                continue  # off-site (most links of a page full of ads): no pattern to match
             verdict = site.is_article_url(url)
-            is_list = site.follow_url_pattern is not None and site.follow_url_pattern.search(url)
+            follow = site.follow_url_pattern
+            is_list = follow is not None and follow.search(url) is not None
             if verdict is True or (verdict is None and not is_list):
                 # without an article pattern every non-list link is a candidate the cleaner judges
                 req = self._request(site, url, ARTICLE)
-            elif site.is_follow_url(url):
+            elif is_list if follow is not None else verdict is not True:  # Site.is_follow_url
                 req = self._request(site, url, PAGE)
             else:
                 req = None
@@ -180,7 +183,7 @@ class NewsSpider(SitemapSpider):
             elif isinstance(obj, _SamePages):
                 pages |= obj.urls
                 continue
-            elif isinstance(obj, Request) and canonical_url(obj.url) in pages:
+            elif isinstance(obj, Request) and pages and canonical_url(obj.url) in pages:
                 continue  # a page of this article: not a story of its own
             yield obj
 

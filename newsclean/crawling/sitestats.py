@@ -9,6 +9,7 @@ lines under ``suspect_samples``. :func:`per_site` reads them back into one objec
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -21,8 +22,9 @@ GROUPS = ("skipped", "errors", "lines_removed")
 SUSPECT_REASONS = ("spam", "adult", "hidden")
 
 
+@lru_cache(maxsize=1024)
 def key(site: str, counter: str) -> str:
-    """The stats key of one counter of one site."""
+    """The stats key of one counter of one site (kept: a few counters are counted on every page)."""
     return f"{PREFIX}{quote(site, safe='')}/{counter}"
 
 
@@ -52,13 +54,10 @@ def record_removed(stats: Any, site: str | None, removed: list[dict]) -> None:
     for entry in removed:
         reason = entry.get("reason", "?")
         inc(stats, site, f"lines_removed/{reason}")
+        if reason not in SUSPECT_REASONS or len(samples) >= SAMPLES_CAP:
+            continue  # only the first few suspect lines are kept as samples
         text = " ".join(str(entry.get("text") or "").split())
-        if (
-            reason in SUSPECT_REASONS
-            and text
-            and len(samples) < SAMPLES_CAP
-            and text[:SAMPLE_CHARS] not in samples
-        ):
+        if text and text[:SAMPLE_CHARS] not in samples:
             samples.append(text[:SAMPLE_CHARS])
     if samples:
         stats.set_value(key(site, "suspect_samples"), samples)
