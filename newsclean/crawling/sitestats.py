@@ -9,6 +9,7 @@ lines under ``suspect_samples``. :func:`per_site` reads them back into one objec
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
@@ -50,12 +51,17 @@ def record_removed(stats: Any, site: str | None, removed: list[dict]) -> None:
     """The lines the cleaner removed from one written article: counts by reason, a few samples."""
     if not site:
         return
+    reasons = Counter(entry.get("reason", "?") for entry in removed)
+    for reason, count in reasons.items():  # one addition per reason, not per line
+        inc(stats, site, f"lines_removed/{reason}", count)
+    if not any(reason in reasons for reason in SUSPECT_REASONS):
+        return
     samples = stats.get_value(key(site, "suspect_samples")) or []
     for entry in removed:
-        reason = entry.get("reason", "?")
-        inc(stats, site, f"lines_removed/{reason}")
-        if reason not in SUSPECT_REASONS or len(samples) >= SAMPLES_CAP:
-            continue  # only the first few suspect lines are kept as samples
+        if len(samples) >= SAMPLES_CAP:
+            break  # only the first few suspect lines are kept as samples
+        if entry.get("reason", "?") not in SUSPECT_REASONS:
+            continue
         text = " ".join(str(entry.get("text") or "").split())
         if text and text[:SAMPLE_CHARS] not in samples:
             samples.append(text[:SAMPLE_CHARS])
