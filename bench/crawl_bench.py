@@ -8,7 +8,8 @@ Serves a generated fixture site (bench/site) on 127.0.0.1 and runs, each in its 
 - ``newsclean crawl`` on sites of 1,000 and 10,000 pages for peak memory (``ru_maxrss`` of the
   crawl subprocess, from ``os.wait4``).
 
-Prints a table (``--json OUT`` saves the figures). No thresholds: this measures, a reader judges.
+Prints a table (``--json OUT`` saves the figures); CPU is given in total (the crawl process and its
+cleaning workers) and for the crawl's own process (the reactor: downloads, spider, pipelines). No thresholds: this measures, a reader judges.
 Run: ``python -m bench.crawl_bench`` (add ``--model DIR`` to use another classifier bundle;
 ``CRAWL_BENCH_SET="NAME=VALUE ..."`` adds Scrapy settings to both crawlers, to try a change).
 """
@@ -82,6 +83,21 @@ print(json.dumps({"seconds": time.monotonic() - t0, "pages": stats.get("response
 """
 
 
+# ``newsclean crawl`` as the bench runs it: its own process's CPU (without its cleaning workers)
+# goes to the file named by CRAWL_BENCH_RUSAGE as it ends
+CRAWL_CHILD = r"""
+import json, os, resource, runpy, sys
+
+sys.argv = ["newsclean-crawl", *sys.argv[1:]]
+try:
+    runpy.run_module("newsclean.commands.crawl", run_name="__main__", alter_sys=True)
+finally:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    with open(os.environ["CRAWL_BENCH_RUSAGE"], "w", encoding="utf-8") as fh:
+        json.dump({"cpu": own.ru_utime + own.ru_stime}, fh)
+"""
+
+
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[int, str, float, int, float]:
     """Run a child; its exit code, stdout, wall seconds, peak RSS in KiB (Linux ru_maxrss: the
     largest of the child and the processes it waited for, e.g. cleaning workers) and CPU seconds
@@ -125,8 +141,17 @@ def newsclean_crawl(origin: str, work: Path, model: str | None, jobs: int = 0) -
     cmd = crawl_command(sources, out, "-q", settings={**BENCH_SETTINGS, "NEWSCLEAN_CLEAN_JOBS": str(jobs)})
     if model:
         cmd += ["--model", model]
-    code, _text, wall, rss, cpu = run_measured(cmd, child_env())
+    child = work / "crawl_child.py"
+    child.write_text(CRAWL_CHILD, "utf-8")
+    assert cmd[1:3] == ["-m", "newsclean.commands.crawl"]
+    cmd[1:3] = [str(child)]
+    env = {**child_env(), "CRAWL_BENCH_RUSAGE": str(work / "rusage.json")}
+    code, _text, wall, rss, cpu = run_measured(cmd, env)
     summary = json.loads((out / ".state" / "last_run.json").read_text("utf-8")) if code in (0, 1) else {}
+    try:
+        own_cpu = json.loads((work / "rusage.json").read_text("utf-8"))["cpu"]
+    except (OSError, ValueError, KeyError):
+        own_cpu = None
     return {
         "exit": code,
         "pages": summary.get("pages_fetched", 0),
@@ -135,6 +160,7 @@ def newsclean_crawl(origin: str, work: Path, model: str | None, jobs: int = 0) -
         "wall": wall,
         "rss_kib": rss,
         "cpu": cpu,
+        "crawl_cpu": own_cpu,  # the crawl's own process, without its workers
         "jobs": jobs,
     }
 
@@ -153,6 +179,7 @@ def noop_crawl(origin: str, work: Path) -> dict:
         "wall": wall,
         "rss_kib": rss,
         "cpu": cpu,
+        "crawl_cpu": cpu,  # one process
     }
 
 
@@ -170,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows: list[dict] = []
+    start_load = os.getloadavg()  # other work on the machine moves every figure here
     with tempfile.TemporaryDirectory(prefix="crawl-bench-") as tmp:
         base = Path(tmp)
         sizes = [args.pages] + [int(s) for s in args.memory_sizes.split(",") if s.strip()]
@@ -189,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                     noop = noop_crawl(server.origin, work)
                     rows.append({"crawler": "no-op Scrapy spider", "site_pages": n, **noop})
                     print(_row(rows[-1]), file=sys.stderr, flush=True)
-    print(table(rows))
+    print(table(rows, start_load))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", "utf-8")
     return 0
@@ -201,16 +229,19 @@ def _rate(r: dict) -> float:
 
 def _row(r: dict) -> str:
     cpu_ms = 1000 * r["cpu"] / r["pages"] if r["pages"] else 0.0
+    own = r.get("crawl_cpu")
+    own_ms = f"{1000 * own / r['pages']:.1f}" if own is not None and r["pages"] else "-"
     return (
         f"{r['crawler']:<24} {r['site_pages']:>10} {r['pages']:>8} {r.get('articles', '-')!s:>9} "
-        f"{r['seconds']:>9.1f} {_rate(r):>8.1f} {cpu_ms:>11.1f} {r['rss_kib'] / 1024:>9.0f} {r['exit']:>5}"
+        f"{r['seconds']:>9.1f} {_rate(r):>8.1f} {cpu_ms:>11.1f} {own_ms:>10} {r['rss_kib'] / 1024:>9.0f} "
+        f"{r['exit']:>5}"
     )
 
 
-def table(rows: list[dict]) -> str:
+def table(rows: list[dict], start_load: tuple[float, ...] | None = None) -> str:
     head = (
         f"{'crawler':<24} {'site pages':>10} {'fetched':>8} {'articles':>9} {'seconds':>9} "
-        f"{'pages/s':>8} {'CPU ms/page':>11} {'peak MiB':>9} {'exit':>5}"
+        f"{'pages/s':>8} {'CPU ms/page':>11} {'crawl proc':>10} {'peak MiB':>9} {'exit':>5}"
     )
     lines = [head, "-" * len(head), *(_row(r) for r in rows)]
     noop = next((r for r in rows if r["crawler"] == "no-op Scrapy spider"), None)
@@ -224,7 +255,15 @@ def table(rows: list[dict]) -> str:
                 f"{nc['crawler']} runs at {_rate(nc) / _rate(noop):.2f} x the no-op spider's pages/s "
                 f"on the {nc['site_pages']}-page site (same settings, same server)"
             )
-    lines.append(f"cores: {os.cpu_count()}; CPU ms/page counts the crawl process and its cleaning workers")
+    lines.append(
+        f"cores: {os.cpu_count()}; CPU ms/page counts the crawl process and its cleaning workers, "
+        "crawl proc the crawl process alone"
+    )
+    loads = [("start", start_load), ("end", os.getloadavg())]
+    lines.append(
+        "load average (1, 5, 15 min): "
+        + "; ".join(f"{when} {' '.join(f'{x:.2f}' for x in load)}" for when, load in loads if load)
+    )
     return "\n".join(lines)
 
 

@@ -17,9 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from lxml import etree
+from parsel.csstranslator import GenericTranslator, HTMLTranslator
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -40,6 +43,8 @@ from newsclean.pipelines.pager import MAX_PAGES, find_pager
 _SKIP_EXT = re.compile(r"\.({})$".format("|".join(re.escape(e) for e in IGNORED_EXTENSIONS)), re.IGNORECASE)
 _FEED_PATH = re.compile(r"(\.rss|/rss|/feed|/atom|rss\.xml|atom\.xml|feed\.xml)/?$", re.IGNORECASE)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml")
+LINKS = "a::attr(href), link[rel~=next]::attr(href)"  # the links a page is searched for
+TYPED_LINKS = "link[rel~=alternate][href], a[type][href]"  # feeds announced by their type
 
 
 class NewsSpider(SitemapSpider):
@@ -148,12 +153,15 @@ class NewsSpider(SitemapSpider):
             except ValueError:
                 self._malformed(link)
                 continue
+            if not site.allows(url):
+                continue  # off-site (most links of a page full of ads): no pattern to match
             verdict = site.is_article_url(url)
-            is_list = site.follow_url_pattern is not None and site.follow_url_pattern.search(url)
+            follow = site.follow_url_pattern
+            is_list = follow is not None and follow.search(url) is not None
             if verdict is True or (verdict is None and not is_list):
                 # without an article pattern every non-list link is a candidate the cleaner judges
                 req = self._request(site, url, ARTICLE)
-            elif site.is_follow_url(url):
+            elif is_list if follow is not None else verdict is not True:  # Site.is_follow_url
                 req = self._request(site, url, PAGE)
             else:
                 req = None
@@ -180,7 +188,7 @@ class NewsSpider(SitemapSpider):
             elif isinstance(obj, _SamePages):
                 pages |= obj.urls
                 continue
-            elif isinstance(obj, Request) and canonical_url(obj.url) in pages:
+            elif isinstance(obj, Request) and pages and canonical_url(obj.url) in pages:
                 continue  # a page of this article: not a story of its own
             yield obj
 
@@ -201,16 +209,16 @@ class NewsSpider(SitemapSpider):
             )
         if is_article:
             yield from self._article(response, site)
-        hrefs = self._absolute(response, response.css("a::attr(href), link[rel~=next]::attr(href)").getall())
+        hrefs = self._absolute(response, select(response, LINKS))
         feeds = [h for h in hrefs if _FEED_PATH.search(urlsplit(h).path)]
         yield from self._links_to_requests(site, [h for h in hrefs if h not in feeds])
-        typed = response.css("link[rel~=alternate][href], a[type][href]")
+        typed = select(response, TYPED_LINKS)
         feeds += self._absolute(
             response,
             [
-                x.attrib["href"]
+                x.get("href")
                 for x in typed
-                if (x.attrib.get("type") or "").split(";")[0].strip().lower() in _FEED_TYPES
+                if (x.get("type") or "").split(";")[0].strip().lower() in _FEED_TYPES
             ],
         )
         for url in dict.fromkeys(feeds):
@@ -279,7 +287,7 @@ class NewsSpider(SitemapSpider):
             for n, u in find_pager(response.selector, response.url).numbered:
                 if n > last and site.allows(u):
                     todo.setdefault(n, u)
-            hrefs = self._absolute(response, response.css("a::attr(href)").getall())
+            hrefs = self._absolute(response, select(response, "a::attr(href)"))
             links += self._links_to_requests(site, [h for h in hrefs if canonical_url(h) not in known])
         if item.more_pages:
             self.crawler.stats.inc_value("newsclean/multipage_articles")
@@ -396,6 +404,26 @@ class NewsSpider(SitemapSpider):
         self.logger.info(
             "optional %s not available: %s", failure.request.meta.get("kind"), failure.request.url
         )
+
+
+def select(response: TextResponse, css: str) -> list[Any]:
+    """What ``response.css(css)`` finds, as lxml gives it: text for ``::attr()``, else elements.
+
+    The same query, evaluated on the same tree, without the parsel Selector parsel wraps each
+    result in (most of the cost on a page of many links). Selector types other than HTML and
+    XML (JSON, plain text) go through parsel itself, which decides what they give.
+    """
+    selector = response.selector
+    if selector.type in ("html", "xml") and hasattr(selector.root, "xpath"):
+        return _xpath(css, selector.type)(selector.root)
+    return [s.get() if "::attr(" in css else s.root for s in response.css(css)]
+
+
+@lru_cache(maxsize=16)
+def _xpath(css: str, kind: str) -> etree.XPath:
+    """The XPath parsel would run for ``css`` on a selector of type ``kind`` (html or xml)."""
+    translator = GenericTranslator() if kind == "xml" else HTMLTranslator()
+    return etree.XPath(translator.css_to_xpath(css), smart_strings=False)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ lines under ``suspect_samples``. :func:`per_site` reads them back into one objec
 
 from __future__ import annotations
 
+from collections import Counter
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -21,8 +23,9 @@ GROUPS = ("skipped", "errors", "lines_removed")
 SUSPECT_REASONS = ("spam", "adult", "hidden")
 
 
+@lru_cache(maxsize=1024)
 def key(site: str, counter: str) -> str:
-    """The stats key of one counter of one site."""
+    """The stats key of one counter of one site (kept: a few counters are counted on every page)."""
     return f"{PREFIX}{quote(site, safe='')}/{counter}"
 
 
@@ -48,17 +51,19 @@ def record_removed(stats: Any, site: str | None, removed: list[dict]) -> None:
     """The lines the cleaner removed from one written article: counts by reason, a few samples."""
     if not site:
         return
+    reasons = Counter(entry.get("reason", "?") for entry in removed)
+    for reason, count in reasons.items():  # one addition per reason, not per line
+        inc(stats, site, f"lines_removed/{reason}", count)
+    if not any(reason in reasons for reason in SUSPECT_REASONS):
+        return
     samples = stats.get_value(key(site, "suspect_samples")) or []
     for entry in removed:
-        reason = entry.get("reason", "?")
-        inc(stats, site, f"lines_removed/{reason}")
+        if len(samples) >= SAMPLES_CAP:
+            break  # only the first few suspect lines are kept as samples
+        if entry.get("reason", "?") not in SUSPECT_REASONS:
+            continue
         text = " ".join(str(entry.get("text") or "").split())
-        if (
-            reason in SUSPECT_REASONS
-            and text
-            and len(samples) < SAMPLES_CAP
-            and text[:SAMPLE_CHARS] not in samples
-        ):
+        if text and text[:SAMPLE_CHARS] not in samples:
             samples.append(text[:SAMPLE_CHARS])
     if samples:
         stats.set_value(key(site, "suspect_samples"), samples)

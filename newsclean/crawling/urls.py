@@ -5,10 +5,14 @@ otherwise have one article fetched, counted against ``max_pages`` and exported o
 variant. Links are requested without tracking parameters and fragments, and compared (in a
 run and in the seen-store) in w3lib's canonical form of that, which also sorts the query and
 resolves dot segments.
+
+The three forms are pure functions of the URL and a crawl asks for them many times per link
+(spider, seen-filter, seen-store, dedupe, export), so each keeps its latest answers.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -45,6 +49,10 @@ def is_tracking(name: str) -> bool:
     return low in TRACKING_PARAMS or low.startswith(TRACKING_PREFIXES)
 
 
+URL_CACHE = 8192  # answers each URL form keeps: a few pages' links, a few MiB at most
+
+
+@lru_cache(maxsize=URL_CACHE)
 def request_url(url: str) -> str:
     """The URL to fetch: no fragment, no tracking parameters, no dot segments (the rest as it was)."""
     parts = urlsplit(url)
@@ -56,6 +64,7 @@ def request_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "&".join(kept), ""))
 
 
+@lru_cache(maxsize=URL_CACHE)
 def canonical_url(url: str) -> str:
     """The form URLs are stored and compared in (tracking parameters dropped, sorted query, no fragment)."""
     return canonicalize_url(request_url(url))
@@ -72,6 +81,7 @@ def ascii_host(host: str) -> str:
         raise ValueError(f"not a valid host name: {host!r} ({err})") from None
 
 
+@lru_cache(maxsize=URL_CACHE)
 def url_host(url: str) -> str:
     """The ASCII host of an http(s) URL; ValueError for one that cannot be requested.
 
