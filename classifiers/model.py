@@ -27,8 +27,11 @@ from newsclean.classifiers.bundle import (
 from newsclean.classifiers.context import CONTENT, context_features
 from newsclean.classifiers.features import SHAPE_NAMES, Featurizer
 from newsclean.classifiers.places import PACKAGE_MODELS_DIR, bundled_active_dir, default_model
+from newsclean.classifiers.spam_lm import load_spam_lm
+from newsclean.classifiers.spin_model import load_spin_model
 from newsclean.core.errors import ModelError
 from newsclean.core.types import Line
+from newsclean.pipelines.charlm import log_odds
 
 FORMAT = "newsclean-lines/1"
 MODELS_DIR = PACKAGE_MODELS_DIR  # the bundled models; retrained ones may live elsewhere (places)
@@ -186,6 +189,14 @@ class LineClassifier:
             return []
         with _one_blas_thread():
             return self._verdicts(self.stage1_proba(texts), self.line_threshold)
+
+    def news_odds(self, texts: Sequence[str]) -> list[float]:
+        """Per character, how much likelier each text is as clean news than as spam or adult
+        vocabulary, by two character models that ignore shape (> 0: more news-like). Stage 1
+        meets few content lines this short, so for a lone word the odds say more than it does."""
+        if not texts:
+            return []
+        return [float(v) for v in log_odds(load_spin_model().lm, load_spam_lm(), texts)]
 
     # -- persistence
     def save(self, folder: str | Path) -> Path:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 PACKAGE_MODELS_DIR = Path(__file__).resolve().parent / "models"
 PACKAGE_SPIN_DIR = Path(__file__).resolve().parent / "spin"
+PACKAGE_SPAM_LM_DIR = Path(__file__).resolve().parent / "spamlm"
 DATA_HOME_ENV = "NEWSCLEAN_DATA_HOME"  # the user data folder (tests point it at a temporary one)
 BUNDLED_ENV = "NEWSCLEAN_BUNDLED_MODELS"  # another folder to treat as the package's models folder
 MODEL_ENV = "NEWSCLEAN_MODEL"
@@ -93,14 +94,33 @@ def has_default_data() -> bool:
 
 def spin_home() -> Path:
     """Where ``spin_train`` writes by default (same rule as :func:`models_home`)."""
-    if is_source_checkout(PACKAGE_SPIN_DIR.parent / "models") and writable(PACKAGE_SPIN_DIR):
-        return PACKAGE_SPIN_DIR
-    return data_home() / "spin"
+    return _home(PACKAGE_SPIN_DIR)
 
 
 def default_spin_model() -> tuple[Path, str]:
     """A spin model the user trained (``<data home>/spin``), else the bundled one."""
-    user = data_home() / "spin"
+    return _trained_or_bundled(PACKAGE_SPIN_DIR)
+
+
+def spam_lm_home() -> Path:
+    """Where ``spamlm`` writes the spam vocabulary model by default."""
+    return _home(PACKAGE_SPAM_LM_DIR)
+
+
+def default_spam_lm() -> tuple[Path, str]:
+    """A spam vocabulary model the user built (``<data home>/spamlm``), else the bundled one."""
+    return _trained_or_bundled(PACKAGE_SPAM_LM_DIR)
+
+
+def _home(package_dir: Path) -> Path:
+    """The package's folder in a writable source checkout, else its namesake in the data home."""
+    if is_source_checkout(package_dir.parent / "models") and writable(package_dir):
+        return package_dir
+    return data_home() / package_dir.name
+
+
+def _trained_or_bundled(package_dir: Path) -> tuple[Path, str]:
+    user = data_home() / package_dir.name
     if (user / "model.json").exists() or (user / "model.npz").exists():
         return user, "user-installed"
-    return PACKAGE_SPIN_DIR, "bundled"
+    return package_dir, "bundled"

@@ -30,18 +30,8 @@ from newsclean.classifiers.places import spin_home
 from newsclean.classifiers.spin_model import FORMAT, SPIN_DIR, spin_model_from
 from newsclean.core.errors import InputError, NewscleanError
 from newsclean.core.paths import shared_dir
-from newsclean.pipelines.spin import (
-    BOS,
-    EOS,
-    SpinModel,
-    buckets_of,
-    detect_spin,
-    features,
-    gains,
-    ngram_hashes,
-    restore_spun,
-    text_codes,
-)
+from newsclean.pipelines.charlm import BOS, EOS, buckets_of, ngram_hashes, text_codes
+from newsclean.pipelines.spin import SpinModel, detect_spin, features, gains, restore_spun
 
 DICTIONARY = SPIN_DIR / "dictionary.tsv"
 ARTICLES = "news_articles.jsonl"

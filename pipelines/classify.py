@@ -36,6 +36,8 @@ HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 ENUMERATED_HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．]\s*\D|第[一二三四五六七八九十\d]{1,3}[章节部分])"
 )
+CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]+$")  # no Latin, digits or signs: names of sites, QQ ids
+NEWS_ODDS_TO_KEEP = 0.0  # a lone word as likely news as spam vocabulary is the article's
 RELATED_LINK_SHARE = 0.5  # a line mostly link text, under a related-stories heading, is an entry
 MAX_RELATED_TITLE = 40
 TITLE_ECHO_SHARE = 0.7  # a title sharing this much of its bigrams with the body is the body's headline
@@ -55,6 +57,7 @@ class Decision:
 def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
     """One decision per line, in order."""
     verdicts = classifier.predict(lines) if lines else []
+    news_words = _news_words(lines, verdicts, classifier)
     seen: set[str] = set()
     decisions: list[Decision] = []
     in_related = False  # after a 往期推荐 / 相关阅读 heading, until the article's prose resumes
@@ -66,8 +69,12 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
             in_related = False
         if in_related and verdict.label == "content":
             decisions.append(Decision(line, False, "boilerplate", None))
-        elif verdict.label == "boilerplate" and _section_heading(lines, verdicts, i):
+        elif (verdict.label == "boilerplate" and _section_heading(lines, verdicts, i)) or (
+            i in news_words and line.in_main
+        ):
             decisions.append(Decision(line, True, None, None))
+        elif i in news_words:  # outside the article: removed for where it is, not for its words
+            decisions.append(Decision(line, False, "boilerplate", None))
         elif verdict.label != "content":
             decisions.append(Decision(line, False, verdict.label, score))
         elif is_furniture(line.text):
@@ -123,6 +130,46 @@ def _section_heading(lines: Sequence[Line], verdicts: Sequence, i: int) -> bool:
         lines[j].in_main and len(lines[j].text) > MAX_HEADING_CHARS and verdicts[j].label == "content"
         for j in (i - 1, i + 1)
     )
+
+
+def _news_words(lines: Sequence[Line], verdicts: Sequence, classifier: LineJudge) -> set[int]:
+    """Indexes of short lines called spam or adult whose words read as news (芯片, 一、无人机).
+
+    Two character models, clean news and spam vocabulary, neither looking at shape, judge the
+    words: at least as likely news as spam is news. The line classifier meets few content lines
+    this short, so its verdict on them leans on shape. Such a line alone between two content
+    lines of the article is kept; elsewhere (a 芯片 menu entry) it is still removed, as
+    boilerplate rather than adult.
+    """
+    found: dict[int, str] = {}
+    for i, v in enumerate(verdicts):
+        if v.label in ("spam", "adult"):
+            word = lone_word_text(lines[i].text)
+            if word and (not lines[i].in_main or _alone_in_article(lines, verdicts, i)):
+                found[i] = word
+    odds_of = getattr(classifier, "news_odds", None)  # a judge of the user's may have none
+    if not found or odds_of is None:
+        return set()
+    odds = odds_of(list(found.values()))
+    return {i for i, o in zip(found, odds, strict=True) if o >= NEWS_ODDS_TO_KEEP}
+
+
+def lone_word_text(text: str) -> str | None:
+    """The words of a short line of Chinese characters (after an enumerator such as 一、), else
+    None: Latin letters, digits and signs are where site names and contact ids live."""
+    text = text.strip()
+    if len(text) > MAX_HEADING_CHARS or RELATED_HEADING_RE.match(text) or is_furniture(text):
+        return None
+    enumerator = ENUMERATED_HEADING.match(text)
+    word = text[enumerator.end() :].strip() if enumerator else text
+    return word if CHINESE_WORD.match(word) else None
+
+
+def _alone_in_article(lines: Sequence[Line], verdicts: Sequence, i: int) -> bool:
+    """Line ``i`` sits in the article, without a link, between two content lines."""
+    if not 0 < i < len(lines) - 1 or not lines[i].in_main or lines[i].link_density > 0:
+        return False
+    return all(lines[j].in_main and verdicts[j].label == "content" for j in (i - 1, i + 1))
 
 
 def is_related_item(line: Line) -> bool:

@@ -21,47 +21,9 @@ from functools import cached_property
 
 import numpy as np
 
-BOS = "\x01"  # paragraph start and end padding, so a word's context never crosses paragraphs
-EOS = "\x02"
-_PRIME = np.uint64(0x100000001B3)
-_SALT = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-LOG_STEP = math.log(2) / 2048  # quantised log-count: q = 1 + round(log2(count) * 2048), 0 = absent
+from newsclean.pipelines.charlm import CharLM
+
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def text_codes(text: str) -> np.ndarray:
-    """Code points with the variation that says nothing about wording folded away: full-width
-    ASCII forms to ASCII (corpora use ，, the chain emits ,), letters to lower case, digits to 0."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-    full = (codes >= 0xFF01) & (codes <= 0xFF5E)
-    codes[full] -= np.uint64(0xFEE0)
-    upper = (codes >= 65) & (codes <= 90)
-    codes[upper] += np.uint64(32)
-    codes[(codes >= 48) & (codes <= 57)] = 48
-    return codes
-
-
-def ngram_hashes(codes: np.ndarray, n: int) -> np.ndarray:
-    """64-bit hash of every n-gram; element k is the n-gram starting at k (ending at k + n - 1)."""
-    size = len(codes) - n + 1
-    if size <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    h = np.full(size, n, dtype=np.uint64) * _SALT
-    for k in range(n):
-        h = h * _PRIME + codes[k : k + size]
-    h ^= h >> np.uint64(31)
-    h *= _MIX1
-    h ^= h >> np.uint64(29)
-    h *= _MIX2
-    return h ^ (h >> np.uint64(32))
-
-
-def buckets_of(hashes: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bucket (the top ``bits`` bits) and check byte (the low byte) of each hash: a bucket holds one
-    n-gram, and the check byte keeps an unseen n-gram from reading a neighbour's count."""
-    return (hashes >> np.uint64(64 - bits)).astype(np.int64), (hashes & np.uint64(0xFF)).astype(np.uint8)
 
 
 @dataclass(frozen=True)
@@ -92,38 +54,14 @@ class SpinModel:
         words = sorted(self.originals, key=lambda w: (-len(w), w))
         return re.compile("|".join(map(re.escape, words)) if words else r"(?!)")
 
+    @cached_property
+    def lm(self) -> CharLM:
+        """The clean-news character model alone (the short-line rule of the chain uses it too)."""
+        return CharLM(self.table, self.check, self.bits, self.order, self.log_total, self.backoff)
+
     def window_logprobs(self, windows: Sequence[tuple[str, str, str]]) -> np.ndarray:
-        """log P(middle + right | left) of each (left, middle, right); left and right are padded or
-        cut to order-1 characters, so every candidate of one place is judged on the same context."""
-        k = self.order - 1
-        parts, scored, owner = [], [], []
-        pos = 0
-        for i, (left, middle, right) in enumerate(windows):
-            piece = (BOS * k + left)[-k:] + middle + (right + EOS * k)[:k]
-            parts.append(piece)
-            span = range(pos + k, pos + len(piece))
-            scored.extend(span)
-            owner.extend([i] * len(span))
-            pos += len(piece)
-        if not windows:
-            return np.zeros(0)
-        codes = text_codes("".join(parts))
-        t = np.asarray(scored, dtype=np.int64)
-        logc = []  # logc[n-1][t]: log-count of the n-gram ending at t (nan where absent)
-        for n in range(1, self.order + 1):
-            bucket, check = buckets_of(ngram_hashes(codes, n), self.bits)
-            q = self.table[bucket].astype(np.float64)
-            full = np.full(len(codes), np.nan)
-            full[n - 1 :] = np.where((q > 0) & (self.check[bucket] == check), (q - 1) * LOG_STEP, np.nan)
-            logc.append(full)
-        logp = np.full(len(t), math.log(0.5) - self.log_total + k * math.log(self.backoff))
-        for n in range(1, self.order + 1):  # stupid backoff: the longest seen n-gram decides
-            here = logc[n - 1][t]
-            hist = np.full(len(t), self.log_total) if n == 1 else logc[n - 2][t - 1]
-            ok = ~np.isnan(here) & ~np.isnan(hist)
-            est = np.minimum(here - hist, 0.0) + (self.order - n) * math.log(self.backoff)
-            logp = np.where(ok, est, logp)
-        return np.bincount(np.asarray(owner), weights=logp, minlength=len(windows))
+        """log P(middle + right | left) of each window under the news model (see :class:`CharLM`)."""
+        return self.lm.window_logprobs(windows)
 
 
 @dataclass(frozen=True)

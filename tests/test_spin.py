@@ -18,15 +18,8 @@ from newsclean.classifiers.spin_train import (
     split_pairs,
 )
 from newsclean.core.errors import InputError
-from newsclean.pipelines.spin import (
-    SpinReport,
-    Suspect,
-    detect_spin,
-    ngram_hashes,
-    restore_spun,
-    spin_field,
-    text_codes,
-)
+from newsclean.pipelines.charlm import ngram_hashes, text_codes
+from newsclean.pipelines.spin import SpinReport, Suspect, detect_spin, restore_spun, spin_field
 
 # invented tech news, written for these tests (not taken from any corpus)
 CLEAN = [
