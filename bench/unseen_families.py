@@ -58,10 +58,17 @@ from newsclean.classifiers.fill import Pools, random_domain
 from newsclean.classifiers.injections import pools_of
 from newsclean.classifiers.model import LineClassifier, load_bundled, load_classifier
 from newsclean.classifiers.obfuscate import EMOJI, HOMOGLYPH_OUT, OBFUSCATIONS, SYMBOLS
+from newsclean.classifiers.spam_lm import BITS as LM_BITS
+from newsclean.classifiers.spam_lm import MIN_COUNT as LM_MIN_COUNT
+from newsclean.classifiers.spam_lm import ORDER as LM_ORDER
+from newsclean.classifiers.spam_lm import SOURCES as LM_SOURCES
+from newsclean.classifiers.spin_model import load_spin_model
 from newsclean.classifiers.split import hard_negative_parts, sides
 from newsclean.classifiers.templates import Template, spam_templates
 from newsclean.classifiers.text import to_simplified
 from newsclean.core.errors import InputError, ModelError
+from newsclean.pipelines.charlm import CharLM, log_odds
+from newsclean.pipelines.classify import decide
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "reports" / "unseen-families"
@@ -501,22 +508,118 @@ def score(clf: LineClassifier, ev: FoldEval) -> dict:
     return {"families": rows, "content_removed": content, "hard_negatives_removed": hard}
 
 
+# ---- the chain: the line model plus the chain's own rules, with word odds that never saw the fold
+
+# the spam vocabulary model's source files of each lexicon family (``domains`` is not among them)
+LEXICON_FILES = {
+    "adult": ("lexicon_adult.txt", "lexicon_adult_extended.txt"),
+    "gamble": ("lexicon_gambling.txt",),
+    "ads": ("lexicon_ads_spam.txt",),
+}
+
+
+def fold_spam_lm(plan: FoldPlan, data_dir: Path) -> CharLM:
+    """The spam vocabulary model built as ``spam_lm`` builds it, minus the fold's held-out lexicons."""
+    from newsclean.classifiers.spin_train import count_table
+
+    held = {f.name for f in plan.held_out if f.axis == "lexicon"}
+    skip = {name for kind in held for name in LEXICON_FILES.get(kind, ())}
+    terms: list[str] = []
+    for name in LM_SOURCES:
+        if name in skip:
+            continue
+        for raw in (data_dir / name).read_text(encoding="utf-8").splitlines():
+            raw = raw.strip()
+            if raw and not raw.startswith("#"):
+                terms += [p.strip() for p in raw.split("|") if len(p.strip()) >= 2]
+    table, check, log_total = count_table(terms, LM_ORDER, LM_BITS, LM_MIN_COUNT)
+    return CharLM(table, check, LM_BITS, LM_ORDER, log_total)
+
+
+class PlainJudge:
+    """A fold's line model alone: the chain's rules that need no word odds."""
+
+    def __init__(self, clf: LineClassifier) -> None:
+        self.clf = clf
+        self.version = clf.version
+
+    def predict(self, lines):
+        return self.clf.predict(lines)
+
+    def predict_texts(self, texts):
+        return self.clf.predict_texts(texts)
+
+
+class FoldJudge(PlainJudge):
+    """A fold's line model with word odds from the news model and the fold's spam vocabulary model."""
+
+    def __init__(self, clf: LineClassifier, news: CharLM, spam: CharLM) -> None:
+        super().__init__(clf)
+        self.news, self.spam = news, spam
+
+    def news_odds(self, texts):
+        return [float(v) for v in log_odds(self.news, self.spam, texts)] if texts else []
+
+
+def chain_score(judge: PlainJudge, ev: FoldEval) -> dict:
+    """Per family, page lines the chain's decisions keep; and the article's content lines it
+    removes (a repeated line is removed as ``duplicate`` by design and not counted)."""
+    pages: dict[str, list[Example]] = {}
+    for e in ev.examples:
+        if e.page is not None and e.line is not None:
+            pages.setdefault(e.page, []).append(e)
+    rows: dict[str, list[int]] = {}
+    content = [0, 0]
+    for page in pages.values():
+        for e, d in zip(page, decide([e.line for e in page], judge), strict=True):
+            if e.label == "content":
+                if e.line.in_main and d.reason != "duplicate":
+                    content[0] += not d.kept
+                    content[1] += 1
+                continue
+            key = e.source.removeprefix("page:")
+            if key.split(":")[0] in AXES:
+                row = rows.setdefault(key, [0, 0])
+                row[0] += d.kept
+                row[1] += 1
+    return {"families": rows, "content_removed": content}
+
+
 def _pct(pair: Sequence[int]) -> str:
     return f"{pair[0] / max(1, pair[1]):7.2%} ({pair[0]}/{pair[1]})"
 
 
-def print_table(results: dict[str, dict], reference: dict[str, dict] | None) -> dict:
+def print_table(
+    results: dict[str, dict], reference: dict[str, dict] | None, chain: dict[str, dict] | None = None
+) -> dict:
     """One row per held-out family, then the totals; returns the totals."""
     print()
     head = f"{'fold':<4} {'family':<22} {'kept on pages':>22} {'kept isolated':>22}"
+    if chain:
+        head += f" {'chain keeps on pages':>22}"
     if reference:
         head += f" {'bundled on pages':>22}"
     print(head)
-    totals = {"page": [0, 0], "line": [0, 0], "content": [0, 0], "hard": [0, 0], "bundled": [0, 0]}
+    totals = {
+        "page": [0, 0],
+        "line": [0, 0],
+        "content": [0, 0],
+        "hard": [0, 0],
+        "bundled": [0, 0],
+        "chain": [0, 0],
+        "chain_content": [0, 0],
+        "plain": [0, 0],
+        "plain_content": [0, 0],
+    }
     axis_totals: dict[str, list[int]] = {a: [0, 0] for a in AXES}
     for fold, res in results.items():
         for key, row in sorted(res["families"].items()):
             line = f"{fold:<4} {key:<22} {_pct(row['page']):>22} {_pct(row['line']):>22}"
+            if chain:
+                line += f" {_pct(chain[fold]['families'][key]):>22}"
+                for i in (0, 1):
+                    totals["chain"][i] += chain[fold]["families"][key][i]
+                    totals["plain"][i] += chain[fold]["without_odds"]["families"][key][i]
             if reference:
                 line += f" {_pct(reference[fold]['families'][key]['page']):>22}"
                 for i in (0, 1):
@@ -529,6 +632,9 @@ def print_table(results: dict[str, dict], reference: dict[str, dict] | None) -> 
         for i in (0, 1):
             totals["content"][i] += res["content_removed"][i]
             totals["hard"][i] += res["hard_negatives_removed"][i]
+            if chain:
+                totals["chain_content"][i] += chain[fold]["content_removed"][i]
+                totals["plain_content"][i] += chain[fold]["without_odds"]["content_removed"][i]
     print()
     for axis in AXES:
         print(f"  {axis + ' families':<24} spam+adult kept on pages {_pct(axis_totals[axis])}")
@@ -543,6 +649,16 @@ def print_table(results: dict[str, dict], reference: dict[str, dict] | None) -> 
         f"(target <= {REMOVED_TARGET:.1%}: {'met' if ok_removed else 'NOT met'}); "
         f"hard negatives removed {_pct(totals['hard'])}"
     )
+    if chain:
+        print(
+            f"  the cleaning chain         keeps on pages {_pct(totals['chain'])}, removes of the article's "
+            f"content lines {_pct(totals['chain_content'])} (word odds without the fold's lexicons; "
+            f"repeated lines not counted)"
+        )
+        print(
+            f"    without the word odds    keeps on pages {_pct(totals['plain'])}, removes "
+            f"{_pct(totals['plain_content'])}"
+        )
     if reference:
         print(
             f"  the bundled model (it learned every family) keeps {_pct(totals['bundled'])} of the same page lines"
@@ -588,6 +704,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     bundled = None if args.no_reference else load_bundled()
     standard = dataset.build(c, scale=args.scale, only_test=True).test
     results: dict[str, dict] = {}
+    chained: dict[str, dict] = {}
+    news = load_spin_model().lm
     reference: dict[str, dict] = {}
     infos: dict[str, dict] = {}
     for name in args.folds:
@@ -598,6 +716,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         clf, info = fold_model(plan, args.seed, args.scale, args.models, args.retrain, log)
         ev = fold_eval_set(plan, c, side, base_pages, hard, random.Random(f"unseen-eval-{name}"))
         results[name] = score(clf, ev)
+        chained[name] = chain_score(FoldJudge(clf, news, fold_spam_lm(plan, Path(data_dir))), ev)
+        chained[name]["without_odds"] = chain_score(PlainJudge(clf), ev)
         fig = metrics.figures([e.label for e in standard], metrics.score_examples(clf, standard).predicted)
         info["standard_split"] = {k: fig[k] for k in ("spam_adult_kept", "content_removed", "macro_f1")}
         log(
@@ -607,7 +727,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         infos[name] = info
         if bundled is not None:
             reference[name] = score(bundled, ev)
-    totals = print_table(results, reference or None)
+    totals = print_table(results, reference or None, chained)
     for name, info in infos.items():
         print(f"  fold {name}: model {info['version']}, trained in {info['train_seconds']:.0f}s")
     log("done")
@@ -615,6 +735,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         record = {
             "folds": {n: dict(FOLDS[n]) for n in args.folds},
             "results": results,
+            "chain": chained,
             "bundled": reference,
             "models": infos,
             "totals": totals,

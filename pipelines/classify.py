@@ -38,6 +38,13 @@ ENUMERATED_HEADING = re.compile(
 )
 CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]+$")  # no Latin, digits or signs: names of sites, QQ ids
 NEWS_ODDS_TO_KEEP = 0.0  # a lone word as likely news as spam vocabulary is the article's
+GLUE_SEPARATORS = re.compile(r"[|丨,， \u3000]+")
+PIECE_LINE_ENDS = (*SENTENCE_FINAL, "：", ":", "；", ";", "）", ")", '"', "，", "、")
+NOT_CHINESE = re.compile(r"[^\u4e00-\u9fff]+")
+LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9０-９Ａ-Ｚａ-ｚ]")
+MIN_PIECE_CHARS, MAX_PIECE_CHARS = 2, 12
+MIN_GLUED_TERMS = 2
+MIN_HEADLINE_CHARS = 8  # the headline the terms are glued to: a name list has none
 RELATED_LINK_SHARE = 0.5  # a line mostly link text, under a related-stories heading, is an entry
 MAX_RELATED_TITLE = 40
 TITLE_ECHO_SHARE = 0.7  # a title sharing this much of its bigrams with the body is the body's headline
@@ -58,6 +65,7 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
     """One decision per line, in order."""
     verdicts = classifier.predict(lines) if lines else []
     news_words = _news_words(lines, verdicts, classifier)
+    glued = _glued_terms(lines, verdicts, classifier)
     seen: set[str] = set()
     decisions: list[Decision] = []
     in_related = False  # after a 往期推荐 / 相关阅读 heading, until the article's prose resumes
@@ -77,6 +85,8 @@ def decide(lines: Sequence[Line], classifier: LineJudge) -> list[Decision]:
             decisions.append(Decision(line, False, "boilerplate", None))
         elif verdict.label != "content":
             decisions.append(Decision(line, False, verdict.label, score))
+        elif i in glued:
+            decisions.append(Decision(line, False, "spam", None))
         elif is_furniture(line.text):
             decisions.append(Decision(line, False, "boilerplate", None))
         elif not line.in_main:
@@ -170,6 +180,48 @@ def _alone_in_article(lines: Sequence[Line], verdicts: Sequence, i: int) -> bool
     if not 0 < i < len(lines) - 1 or not lines[i].in_main or lines[i].link_density > 0:
         return False
     return all(lines[j].in_main and verdicts[j].label == "content" for j in (i - 1, i + 1))
+
+
+def _glued_terms(lines: Sequence[Line], verdicts: Sequence, classifier: LineJudge) -> set[int]:
+    """Indexes of lines called content that are terms glued to a headline (``05月03日,真实标题,
+    某某网,某某视频``): a line of three or more pieces joined by ``,``, ``|``, ``丨`` or spaces, one
+    of them headline-long, ending no sentence, where at least two short pieces of Chinese, and at least half of them, read as
+    spam vocabulary rather than news by the word odds (see :func:`_news_words`). The odds know
+    the words, not a template, so glue of a shape the line classifier never met is caught too.
+    Prose (a 。 inside, a trailing ，), table rows (tabs) and pieces with Latin letters or digits
+    (tech names, dates) are left alone.
+    """
+    pieces: dict[int, list[str]] = {}
+    for i, (line, v) in enumerate(zip(lines, verdicts, strict=True)):
+        if v.label == "content":
+            words = glued_pieces(line.text)
+            if len(words) >= MIN_GLUED_TERMS:
+                pieces[i] = words
+    odds_of = getattr(classifier, "news_odds", None)
+    if not pieces or odds_of is None:
+        return set()
+    flat = [w for words in pieces.values() for w in words]
+    odds = iter(odds_of(flat))
+    out: set[int] = set()
+    for i, words in pieces.items():
+        spammy = sum(next(odds) < NEWS_ODDS_TO_KEEP for _ in words)
+        if spammy >= MIN_GLUED_TERMS and 2 * spammy >= len(words):
+            out.add(i)
+    return out
+
+
+def glued_pieces(text: str) -> list[str]:
+    """The short Chinese pieces of a line that may be glued terms (see :func:`_glued_terms`):
+    empty for a sentence, a table row, fewer than three pieces, or no headline among them. Symbols inside a piece
+    (``护☆士``) are dropped, so spaced-out terms read whole."""
+    text = text.strip()
+    if "\t" in text or "。" in text or text.endswith(PIECE_LINE_ENDS):
+        return []
+    parts = [p for p in GLUE_SEPARATORS.split(text) if p]
+    if len(parts) < 3 or not any(len(NOT_CHINESE.sub("", p)) >= MIN_HEADLINE_CHARS for p in parts):
+        return []
+    words = [NOT_CHINESE.sub("", p) for p in parts if not LATIN_OR_DIGIT.search(p)]
+    return [w for w in words if MIN_PIECE_CHARS <= len(w) <= MAX_PIECE_CHARS]
 
 
 def is_related_item(line: Line) -> bool:

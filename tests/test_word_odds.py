@@ -1,5 +1,6 @@
-"""Lone short lines: a tech word standing alone in an article is kept, the same word in a menu is
-boilerplate (not adult), and the spam vocabulary model is built and read like the other models."""
+"""The word odds (clean news vs spam vocabulary): a tech word standing alone in an article is kept,
+the same word in a menu is boilerplate (not adult), terms glued to a headline are spam even where
+the line model misses them, and the spam vocabulary model is built and read like the other models."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 from newsclean.chain import clean_document
 from newsclean.classifiers.spam_lm import PACKAGE_SPAM_LM_DIR, build, lexicon_terms, load_spam_lm
 from newsclean.core.errors import ModelError, NewscleanError
+from newsclean.core.types import Line
+from newsclean.pipelines.classify import decide, glued_pieces
 from tests.conftest import TESTS_DIR, needs_shared
 
 PAGES = TESTS_DIR / "pages"
@@ -58,6 +61,63 @@ def test_news_words_read_as_news_and_lexicon_words_do_not(line_classifier):
     spam = line_classifier.news_odds(["裸聊", "百家乐"])
     assert min(news) > 0 > max(spam)
     assert line_classifier.news_odds([]) == []
+
+
+class CallsAllContent:
+    """A line model that misses everything (as a model meeting a spam family it never learned
+    does), with the real word odds of the bundled models."""
+
+    def __init__(self, clf) -> None:
+        self._clf = clf
+        self.version = clf.version
+
+    def predict(self, lines):
+        return [type("V", (), {"label": "content", "score": 1.0})() for _ in lines]
+
+    def predict_texts(self, texts):
+        return self.predict(texts)
+
+    def news_odds(self, texts):
+        return self._clf.news_odds(texts)
+
+
+PARAGRAPHS = [
+    "西部一座大型储能电站本周正式并网，总容量达到两百兆瓦时，可以在用电高峰时段为周边城市提供调峰服务。",
+    "项目负责人介绍，电站采用磷酸铁锂电池，配套建设了智能监控系统，能够实时监测每一个电池簇的温度和电压。",
+]
+GLUED = [
+    "11月01日,准车主们买车要留心眼了不要让销售知道,大白屁股爽网,包房自拍,少妇寂寞夜聊",
+    "10月28日|国产大飞机新一轮试飞任务顺利完成|午夜激情影院|寂寞少妇在线|美女裸聊热线",
+    "11月18日 多地气温将创新低注意防寒保暖 情色基地 护☆士☆美☆穴",
+]
+NOT_GLUED = [
+    "标签 人工智能 芯片 大模型 储能",  # tags: no headline among the pieces
+    "2025年11月1日，国家能源局发布新版储能电站安全规范，自明年起施行。",  # a sentence
+    "参加发布会的有张伟、李娜、王强、赵敏等专家，",  # prose cut at a comma
+    "2005年\t储能论坛\t主讲嘉宾\t王强",  # a table row
+    "国产大飞机新一轮试飞任务顺利完成 | C919 | ARJ21 | 试飞",  # Latin and digits are no pieces
+]
+
+
+def test_glued_pieces_are_the_short_chinese_pieces_beside_a_headline():
+    assert glued_pieces(GLUED[0]) == ["大白屁股爽网", "包房自拍", "少妇寂寞夜聊"]
+    assert glued_pieces(GLUED[2]) == ["情色基地", "护士美穴"]
+    for text in NOT_GLUED:
+        assert len(glued_pieces(text)) < 2, text
+
+
+def test_terms_glued_to_a_headline_go_as_spam_when_the_line_model_misses_them(line_classifier):
+    texts = [PARAGRAPHS[0], *GLUED, *NOT_GLUED, PARAGRAPHS[1]]
+    lines = [Line(text=t, tag="p", index=i, total=len(texts)) for i, t in enumerate(texts)]
+    decisions = decide(lines, CallsAllContent(line_classifier))
+    fates = {d.line.text: (d.kept, d.reason) for d in decisions}
+    for text in GLUED:
+        assert fates[text] == (False, "spam"), text
+    for text in [*PARAGRAPHS, *NOT_GLUED]:
+        assert fates[text] == (True, None), text
+    # without word odds (a judge of the user's) the chain keeps what its line model keeps
+    plain = decide(lines, WithoutOdds(CallsAllContent(line_classifier)))
+    assert all(d.kept for d in plain)
 
 
 def _lexicons(folder, terms: dict[str, list[str]]) -> None:
