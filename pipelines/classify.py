@@ -39,7 +39,7 @@ ENUMERATED_HEADING = re.compile(
 CHINESE_WORD = re.compile(r"^[\u4e00-\u9fff]+$")  # no Latin, digits or signs: names of sites, QQ ids
 NEWS_ODDS_TO_KEEP = 0.0  # a lone word as likely news as spam vocabulary is the article's
 GLUE_SEPARATORS = re.compile(r"[|丨,， \u3000]+")
-PIECE_LINE_ENDS = (*SENTENCE_FINAL, "：", ":", "；", ";", "）", ")", '"', "，", "、")
+PIECE_LINE_ENDS = (*SENTENCE_FINAL, ".", "．", "：", ":", "；", ";", "）", ")", '"', "，", "、")
 NOT_CHINESE = re.compile(r"[^\u4e00-\u9fff]+")
 LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9０-９Ａ-Ｚａ-ｚ]")
 MIN_PIECE_CHARS, MAX_PIECE_CHARS = 2, 12
@@ -188,7 +188,7 @@ def _glued_terms(lines: Sequence[Line], verdicts: Sequence, classifier: LineJudg
     of them headline-long, ending no sentence, where at least two short pieces of Chinese, and at least half of them, read as
     spam vocabulary rather than news by the word odds (see :func:`_news_words`). The odds know
     the words, not a template, so glue of a shape the line classifier never met is caught too.
-    Prose (a 。 inside, a trailing ，), table rows (tabs) and pieces with Latin letters or digits
+    Prose (a 。 inside, a trailing ， or .), table rows (tabs) and pieces with Latin letters or digits
     (tech names, dates) are left alone.
     """
     pieces: dict[int, list[str]] = {}

@@ -94,6 +94,7 @@ NOT_GLUED = [
     "标签 人工智能 芯片 大模型 储能",  # tags: no headline among the pieces
     "2025年11月1日，国家能源局发布新版储能电站安全规范，自明年起施行。",  # a sentence
     "参加发布会的有张伟、李娜、王强、赵敏等专家，",  # prose cut at a comma
+    "潭瓶息装贸沫佣扭, 危炸媒腋桑猫幕蝎, 虾莫删目鸳小镁远, 疲涩趾址炸蘑闸斋.",  # ends a sentence
     "2005年\t储能论坛\t主讲嘉宾\t王强",  # a table row
     "国产大飞机新一轮试飞任务顺利完成 | C919 | ARJ21 | 试飞",  # Latin and digits are no pieces
 ]
